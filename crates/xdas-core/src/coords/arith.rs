@@ -77,6 +77,16 @@ pub trait AxisValue:
     fn inverse(x0: u64, f0: Self, x1: u64, f1: Self, v: Self) -> Position;
     /// `anchor + offset · num / den`, rounded to the tick (ties to even) for exact types.
     fn step(anchor: Self, offset: i64, num: Self::Delta, den: u64) -> Self;
+    /// `anchor + k · num / den` computed exactly and rounded once (to the tick for
+    /// exact types): the value of sample `k` of a sampled segment.
+    fn forward_step(anchor: Self, k: i64, num: Self::Delta, den: u64) -> Self;
+    /// Exact offset of `v` from `anchor + k · num / den`, in units of `1/den` tick
+    /// (exact types only; floats return 0).
+    fn scaled_offset(v: Self, anchor: Self, k: i64, num: Self::Delta, den: u64) -> i128;
+    /// `anchor + round(scaled / den)` ticks, ties to even (exact types only).
+    fn shift_scaled(anchor: Self, scaled: i128, den: u64) -> Self;
+    /// Whether the chord `(Δv, Δx)` honours the rate within the sleeve's (strict) band.
+    fn honours_rate(dv: Self::Delta, dx: u64, rate: (Self::Delta, u64), eps: Self::Delta) -> bool;
     /// `a - b`.
     fn diff(a: Self, b: Self) -> Self::Delta;
     /// `a + d`.
@@ -237,6 +247,17 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
     a
 }
 
+/// The sleeve budget `en/ed` in ticks for a tolerance `eps`: `eps + 1/2` (a chord within
+/// half a tick reconstructs exactly once rounded); with a rate of denominator `sd`, the
+/// largest budget whose rate band is exactly `|drift| <= 2·eps`.
+fn exact_budget(eps: Timedelta, sd: Option<i128>) -> (i128, i128) {
+    let (en, ed) = (2 * eps.ns() as i128 + 1, 2i128);
+    match sd {
+        None => (en, ed),
+        Some(sd) => ((2 * sd * en - sd * ed).div_euclid(ed) + 1, 2 * sd),
+    }
+}
+
 /// Exact greedy sleeve on integer ticks with budget `en/ed` (strict), optionally
 /// honouring the rate `sn/sd` on every fused chord: `|sd·Δf − sn·Δx| < 2·sd·en/ed`.
 fn sleeve_exact(x: &[u64], f: &[i64], en: i128, ed: i128, rate: Option<(i128, i128)>) -> Vec<bool> {
@@ -360,6 +381,24 @@ impl AxisValue for f64 {
         anchor + offset as f64 * num / den as f64
     }
 
+    fn forward_step(anchor: f64, k: i64, num: f64, den: u64) -> f64 {
+        let p = two_prod(k as f64, num).add(Dd::from(anchor));
+        if den == 1 {
+            p.value()
+        } else {
+            p.div(Dd::from(den as f64)).value()
+        }
+    }
+    fn scaled_offset(_: f64, _: f64, _: i64, _: f64, _: u64) -> i128 {
+        0
+    }
+    fn shift_scaled(anchor: f64, _: i128, _: u64) -> f64 {
+        anchor
+    }
+    fn honours_rate(dv: f64, dx: u64, rate: (f64, u64), eps: f64) -> bool {
+        (dv - rate.0 / rate.1 as f64 * dx as f64).abs() < 2.0 * eps
+    }
+
     fn diff(a: f64, b: f64) -> f64 {
         a - b
     }
@@ -479,6 +518,21 @@ impl AxisValue for Datetime {
         Datetime::from_ns(anchor.ns() + span as i64)
     }
 
+    fn forward_step(anchor: Datetime, k: i64, num: Timedelta, den: u64) -> Datetime {
+        Self::step(anchor, k, num, den)
+    }
+    fn scaled_offset(v: Datetime, anchor: Datetime, k: i64, num: Timedelta, den: u64) -> i128 {
+        (v.ns() as i128 - anchor.ns() as i128) * den as i128 - k as i128 * num.ns() as i128
+    }
+    fn shift_scaled(anchor: Datetime, scaled: i128, den: u64) -> Datetime {
+        Datetime::from_ns(anchor.ns() + div_round_even(scaled, den as i128) as i64)
+    }
+    fn honours_rate(dv: Timedelta, dx: u64, rate: (Timedelta, u64), eps: Timedelta) -> bool {
+        let (en, ed) = exact_budget(eps, Some(rate.1 as i128));
+        let (sn, sd) = (rate.0.ns() as i128, rate.1 as i128);
+        (sd * ed * dv.ns() as i128 - sn * ed * dx as i128).abs() < 2 * en * sd
+    }
+
     fn diff(a: Datetime, b: Datetime) -> Timedelta {
         a - b
     }
@@ -541,14 +595,8 @@ impl AxisValue for Datetime {
         rate: Option<(Timedelta, u64)>,
     ) -> Vec<bool> {
         let ticks: Vec<i64> = f.iter().map(|v| v.ns()).collect();
-        // budget eps + 1/2 tick: a chord within half a tick reconstructs exactly once rounded
-        let (mut en, mut ed) = (2 * eps.ns() as i128 + 1, 2i128);
         let rate = rate.map(|(n, d)| (n.ns() as i128, d as i128));
-        if let Some((_, sd)) = rate {
-            // the largest budget whose rate band is exactly |drift| <= 2·eps
-            en = (2 * sd * en - sd * ed).div_euclid(ed) + 1;
-            ed = 2 * sd;
-        }
+        let (en, ed) = exact_budget(eps, rate.map(|r| r.1));
         sleeve_exact(x, &ticks, en, ed, rate)
     }
     fn to_scalar(self) -> Scalar {

@@ -128,7 +128,12 @@ impl<V: AxisValue> InterpCoordinate<V> {
             tie_values: tv,
             rate: None,
         };
-        let quant = c.quantization_tolerance(num, den);
+        // xdas declares the type's default once more when there is no continuous segment
+        let quant = if size < 2 {
+            V::default_tolerance()
+        } else {
+            c.quantization_tolerance(num, den)
+        };
         let tol = match tolerance {
             Some(t) => V::add_delta(t, quant),
             None if quant > V::zero() => V::add_delta(V::default_tolerance(), quant),
@@ -489,12 +494,7 @@ impl<V: AxisValue> InterpCoordinate<V> {
                 V::forward(x0, f0, x1, f1, x[k]),
             )) <= eps
         });
-        let rate_ok = rate.is_none_or(|(num, den)| {
-            // |den·Δf − num·Δx| < 2·eps·den (strict, as the sleeve's band)
-            let dv = V::diff(f1, f0);
-            let fits_strict = V::rate_fits(&[(dv, x1 - x0)], (num, den), eps);
-            fits_strict
-        });
+        let rate_ok = rate.is_none_or(|r| V::honours_rate(V::diff(f1, f0), x1 - x0, r, eps));
         if whole && rate_ok {
             return (
                 vec![self.tie_indices[0], self.tie_indices[n - 1]],

@@ -252,6 +252,12 @@ impl Coordinate {
         self
     }
 
+    /// The same coordinate detached from any dimension.
+    pub fn without_dim(mut self) -> Self {
+        self.dim = None;
+        self
+    }
+
     /// Whether this is a scalar coordinate.
     pub fn is_scalar(&self) -> bool {
         matches!(self.kind, CoordKind::Scalar(_))
@@ -536,11 +542,13 @@ impl Coordinate {
                 .map(|r| (r.num, r.den))
                 .or_else(|| c.infer_regular().map(|(n, d, _)| (n, d)))
                 .map(|(n, d)| n / d as f64),
-            CoordKind::InterpTime(c) => c
-                .ratio()
-                .map(|r| (r.num, r.den))
-                .or_else(|| c.infer_regular().map(|(n, d, _)| (n, d)))
-                .map(|(n, d)| n.as_seconds() / d as f64),
+            CoordKind::InterpTime(c) => match c.ratio() {
+                Some(r) => Some(r.num.as_seconds() / r.den as f64),
+                // the deprecated inference floors to whole ticks first, as xdas does
+                None => c
+                    .infer_regular()
+                    .map(|(n, d, _)| (n / d as i64).as_seconds()),
+            },
             CoordKind::SampledF64(c) if c.len() >= 2 => c.ratio().map(|r| r.num / r.den as f64),
             CoordKind::SampledTime(c) if c.len() >= 2 => {
                 c.ratio().map(|r| r.num.as_seconds() / r.den as f64)

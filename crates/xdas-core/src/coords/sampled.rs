@@ -150,7 +150,7 @@ impl<V: AxisValue> SampledCoordinate<V> {
 
     fn value_in(&self, r: usize, offset: usize) -> V {
         let (num, den) = self.rate();
-        V::step(self.tie_values[r], offset as i64, num, den)
+        V::forward_step(self.tie_values[r], offset as i64, num, den)
     }
 
     fn segment_end(&self, r: usize) -> V {
@@ -190,13 +190,16 @@ impl<V: AxisValue> SampledCoordinate<V> {
         if n == 0 {
             return Err(not_found(": the coordinate is empty"));
         }
-        if !self.is_monotonic() {
+        if !self.tie_values.windows(2).all(|w| w[0] < w[1]) {
             return Err(Error::NotMonotonic { dim: String::new() });
         }
         let mut r = self
             .tie_values
             .partition_point(|t| *t <= v)
             .saturating_sub(1);
+        if r > 0 && v <= self.segment_end(r - 1) {
+            return Err(not_found(" (in an overlap region)"));
+        }
         let end = self.segment_end(r);
         if r + 1 < n && v > end {
             // inside the gap after segment r
@@ -339,40 +342,52 @@ impl<V: AxisValue> SampledCoordinate<V> {
         let (num, den) = self.rate();
         let mut tv: Vec<V> = Vec::new();
         let mut tl: Vec<usize> = Vec::new();
-        // the current run: anchor, length, and the spread [lo, hi] of its members' offsets
+        // the current run: anchor, length, and the spread [lo, hi] of its members' exact
+        // offsets from the run's rate line (in 1/den ticks; floats keep lo = hi = 0)
         let mut anchor = self.tie_values[0];
         let mut run_len = self.tie_lengths[0];
-        let (mut lo, mut hi) = (V::zero(), V::zero());
-        let centre = |lo: V::Delta, hi: V::Delta| V::div(V::add_delta(lo, hi), 2);
+        let (mut lo, mut hi) = (0i128, 0i128);
+        let budget = if V::EXACT {
+            V::scaled_offset(V::shift(anchor, V::scale(tol, 2)), anchor, 0, num, den)
+        } else {
+            0
+        };
+        let close = |anchor: V, lo: i128, hi: i128| {
+            if V::EXACT {
+                V::shift_scaled(anchor, lo + hi, 2 * den)
+            } else {
+                anchor
+            }
+        };
         for r in 1..self.tie_values.len() {
-            let off = V::diff(
-                self.tie_values[r],
-                V::step(anchor, run_len as i64, num, den),
-            );
             let fuse = if V::EXACT {
                 // exact ticks: fuse while the offsets' spread fits in 2·tol
-                let nlo = if off < lo { off } else { lo };
-                let nhi = if off > hi { off } else { hi };
-                let ok = V::add_delta(nhi, V::scale(nlo, -1)) <= V::scale(tol, 2);
+                let off = V::scaled_offset(self.tie_values[r], anchor, run_len as i64, num, den);
+                let (nlo, nhi) = (lo.min(off), hi.max(off));
+                let ok = nhi - nlo <= budget;
                 if ok {
                     (lo, hi) = (nlo, nhi);
                 }
                 ok
             } else {
                 // floats: the seam itself must be within tol, anchor pinned
+                let off = V::diff(
+                    self.tie_values[r],
+                    V::step(anchor, run_len as i64, num, den),
+                );
                 V::abs(off) <= tol
             };
             if fuse {
                 run_len += self.tie_lengths[r];
             } else {
-                tv.push(V::shift(anchor, centre(lo, hi)));
+                tv.push(close(anchor, lo, hi));
                 tl.push(run_len);
                 anchor = self.tie_values[r];
                 run_len = self.tie_lengths[r];
-                (lo, hi) = (V::zero(), V::zero());
+                (lo, hi) = (0, 0);
             }
         }
-        tv.push(V::shift(anchor, centre(lo, hi)));
+        tv.push(close(anchor, lo, hi));
         tl.push(run_len);
         Self {
             tie_values: tv,
