@@ -5,6 +5,9 @@ use crate::coords::Method;
 use crate::error::{Error, Result};
 use crate::select::{Indexer, Label};
 
+/// A per-leaf transformation: `None` drops the leaf.
+type LeafFn<'a, T> = &'a dyn Fn(&DataArray<T>) -> Result<Option<DataArray<T>>>;
+
 /// A tree of arrays: the Rust counterpart of xdas's `DataMapping` / `DataSequence`.
 ///
 /// Selections apply to every leaf; leaves that come out empty (a zero-length dim) or that
@@ -90,10 +93,7 @@ impl<T: Element> DataCollection<T> {
 
     /// Apply `f` to every leaf, dropping leaves for which it returns `None` and nodes
     /// left with no children.
-    fn filter_map(
-        &self,
-        f: &dyn Fn(&DataArray<T>) -> Result<Option<DataArray<T>>>,
-    ) -> Result<Option<Self>> {
+    fn filter_map(&self, f: LeafFn<'_, T>) -> Result<Option<Self>> {
         Ok(match self {
             DataCollection::Array(a) => f(a)?.map(DataCollection::Array),
             DataCollection::Mapping { name, items } => {

@@ -88,7 +88,8 @@ fn decimation_cases() {
     // {0:100, 8:900}[::2], [::3], [::4], [::5], [2:7:3] on a DataArray
     let c = InterpCoordinate::new(vec![0, 8], vec![100.0, 900.0]).unwrap();
     let da = DataArray::new(ramp(&[9]), &["x"], vec![("x", Coordinate::new(c, "x"))]).unwrap();
-    let cases: [(Option<i64>, Option<i64>, i64, &[usize], &[f64]); 5] = [
+    type Case<'a> = (Option<i64>, Option<i64>, i64, &'a [usize], &'a [f64]);
+    let cases: [Case; 5] = [
         (None, None, 2, &[0, 4], &[100.0, 900.0]),
         (None, None, 3, &[0, 2], &[100.0, 700.0]),
         (None, None, 4, &[0, 2], &[100.0, 900.0]),
@@ -457,7 +458,7 @@ proptest! {
         // splitting at the discontinuities and joining back is also the identity (segments of
         // one or two samples are ambiguous in the tie-point encoding: a two-sample block
         // looks like a jump, in xdas as here)
-        if kind >= 2 && kind <= 3 || lens.iter().all(|&l| l >= 3) {
+        if (2..=3).contains(&kind) || lens.iter().all(|&l| l >= 3) {
         let parts = da.split(Split::Discontinuities, "time", Tolerance::Default).unwrap();
         prop_assert_eq!(parts.len(), lens.len());
         let refs: Vec<&DataArray<f64>> = parts.iter().collect();

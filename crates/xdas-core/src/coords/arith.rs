@@ -634,9 +634,12 @@ mod tests {
 
     #[test]
     fn float_forward_is_correctly_rounded() {
-        // 0.1 + (0.7 - 0.1) * 1/3 evaluated exactly then rounded once
-        let v = f64::forward(0, 0.1, 3, 0.7, 1);
-        assert_eq!(v, 0.30000000000000004_f64.min(0.3).max(0.29999999999999993));
+        // (0.001·989 + 1.001·11) / 1000 evaluated exactly on the f64 inputs, rounded once
+        assert_eq!(
+            f64::forward(0, 0.001, 1000, 1.001, 11),
+            0.011999999999999999
+        );
+        assert_eq!(f64::forward_step(0.1, 5, 0.1, 1), 0.6000000000000001);
         let pos = f64::inverse(0, 0.0, 10, 1.0, 0.25);
         assert_eq!(pos.floor, 2);
         assert_eq!(pos.frac, Frac::Half);
