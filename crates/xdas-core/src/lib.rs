@@ -37,6 +37,7 @@ pub mod attrs;
 pub mod collection;
 mod combine;
 pub mod coords;
+mod display;
 pub mod error;
 mod select;
 pub mod time;
