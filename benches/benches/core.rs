@@ -1,9 +1,12 @@
-//! Benchmarks of the data model's hot paths: coordinate arithmetic on month-long axes and
-//! combining thousands of per-file coordinates (what a multi-file open does).
+//! Benchmarks of the data model's hot paths: coordinate arithmetic on month-long axes,
+//! combining thousands of per-file coordinates (what a multi-file open does), and the
+//! synthetic data generator.
 
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
 use xdas_core::coords::Method;
 use xdas_core::{Coordinate, Datetime, Scalar, Timedelta, Tolerance};
+use xdas_synthetics::WavefrontGenerator;
 
 fn month_at_1khz() -> Coordinate {
     let t0: Datetime = "2024-01-01T00:00:00".parse().unwrap();
@@ -58,5 +61,25 @@ fn bench_coords(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_coords);
+fn bench_generator(c: &mut Criterion) {
+    // the scalable synthetic data set later benchmarks read from: 1,000 x 10,000 float32
+    let g = WavefrontGenerator::<f32>::builder(100_000, 10_000)
+        .build()
+        .unwrap();
+    let mut buf = ndarray::Array2::<f32>::zeros((1_000, 10_000));
+    let mut group = c.benchmark_group("synthetics");
+    group.throughput(Throughput::Bytes((buf.len() * 4) as u64));
+    group.sample_size(10);
+    let mut start = 0;
+    group.bench_function("generate 1000x10000 f32 (fill)", |b| {
+        b.iter(|| {
+            start = (start + 1_000) % 99_000;
+            g.fill(start, buf.view_mut());
+            black_box(buf[[0, 0]])
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_coords, bench_generator);
 criterion_main!(benches);
