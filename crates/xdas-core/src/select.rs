@@ -121,16 +121,14 @@ impl<T: Element> DataArray<T> {
                     .coords
                     .iter()
                     .map(|(k, c)| {
-                        (
-                            k.clone(),
-                            if on_dim(c) {
-                                c.slice(a, b, s)
-                            } else {
-                                c.clone()
-                            },
-                        )
+                        let c = if on_dim(c) {
+                            c.slice(a, b, s)?
+                        } else {
+                            c.clone()
+                        };
+                        Ok((k.clone(), c))
                     })
-                    .collect();
+                    .collect::<Result<Vec<_>>>()?;
                 Ok(Self {
                     data,
                     dims: self.dims.clone(),

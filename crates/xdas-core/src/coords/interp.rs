@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 /// let c = InterpCoordinate::new(vec![0, 8], vec![100.0, 900.0]).unwrap();
 /// assert_eq!(c.len(), 9);
 /// assert_eq!(c.value(2).unwrap(), 300.0);
-/// let d = c.slice(0, 9, 3);
+/// let d = c.slice(0, 9, 3).unwrap();
 /// assert_eq!(d.tie_indices(), &[0, 2]);
 /// assert_eq!(d.tie_values(), &[100.0, 700.0]);
 /// ```
@@ -287,7 +287,10 @@ impl<V: AxisValue> InterpCoordinate<V> {
     /// Stepped slices are exact: every kept sample keeps its value. xdas's rule (move each
     /// tie down to the step grid) is used when it is exact, which is always the case for
     /// straight segments and gaps; a kink off the grid gets a tie on each side of it.
-    pub fn slice(&self, start: usize, stop: usize, step: usize) -> Self {
+    pub fn slice(&self, start: usize, stop: usize, step: usize) -> Result<Self> {
+        if step == 0 {
+            return Err(Error::InvalidArgument("slice step must be positive".into()));
+        }
         let stop = stop.min(self.len());
         let (ti, tv) = if stop <= start {
             (vec![], vec![])
@@ -302,11 +305,11 @@ impl<V: AxisValue> InterpCoordinate<V> {
             let (num, den) = V::reduce_rate(V::scale(r.num, step as i64), r.den);
             (Ratio { num, den }, tol)
         });
-        Self {
+        Ok(Self {
             tie_indices: ti,
             tie_values: tv,
             rate,
-        }
+        })
     }
 
     fn plain_slice(&self, start: usize, stop: usize) -> (Vec<usize>, Vec<V>) {

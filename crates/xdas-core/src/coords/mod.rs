@@ -397,23 +397,26 @@ impl Coordinate {
     }
 
     /// Positional slice `[start:stop:step]` on already normalised bounds
-    /// (`start <= len`, `stop <= len`, `step >= 1`).
-    pub fn slice(&self, start: usize, stop: usize, step: usize) -> Coordinate {
+    /// (`start <= len`, `stop <= len`); a zero step is an error.
+    pub fn slice(&self, start: usize, stop: usize, step: usize) -> Result<Coordinate> {
+        if step == 0 {
+            return Err(Error::InvalidArgument("slice step must be positive".into()));
+        }
         let kind = match &self.kind {
-            CoordKind::InterpF64(c) => c.slice(start, stop, step).into(),
-            CoordKind::InterpTime(c) => c.slice(start, stop, step).into(),
-            CoordKind::SampledF64(c) => c.slice(start, stop, step).into(),
-            CoordKind::SampledTime(c) => c.slice(start, stop, step).into(),
+            CoordKind::InterpF64(c) => c.slice(start, stop, step)?.into(),
+            CoordKind::InterpTime(c) => c.slice(start, stop, step)?.into(),
+            CoordKind::SampledF64(c) => c.slice(start, stop, step)?.into(),
+            CoordKind::SampledTime(c) => c.slice(start, stop, step)?.into(),
             CoordKind::Dense(d) => {
                 let idx: Vec<usize> = (start..stop.max(start)).step_by(step).collect();
                 CoordKind::Dense(d.take(&idx))
             }
             CoordKind::Scalar(s) => CoordKind::Scalar(s.clone()),
         };
-        Coordinate {
+        Ok(Coordinate {
             dim: self.dim.clone(),
             kind,
-        }
+        })
     }
 
     /// The values at `indices`, as a dense coordinate.

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// let c = SampledCoordinate::new(vec![0.0, 10.0], vec![3, 2], 1.0, 1).unwrap();
 /// assert_eq!(c.values(), vec![0.0, 1.0, 2.0, 10.0, 11.0]);
 /// // stepped slicing keeps the right samples, whatever the segment boundaries
-/// assert_eq!(c.slice(0, 5, 2).values(), vec![0.0, 2.0, 11.0]);
+/// assert_eq!(c.slice(0, 5, 2).unwrap().values(), vec![0.0, 2.0, 11.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampledCoordinate<V: AxisValue> {
@@ -252,7 +252,10 @@ impl<V: AxisValue> SampledCoordinate<V> {
 
     /// Positional slice `[start:stop:step]` (`start <= stop <= len`, `step >= 1`): each
     /// segment keeps exactly the samples on the step grid, the rate becomes `num·step/den`.
-    pub fn slice(&self, start: usize, stop: usize, step: usize) -> Self {
+    pub fn slice(&self, start: usize, stop: usize, step: usize) -> Result<Self> {
+        if step == 0 {
+            return Err(Error::InvalidArgument("slice step must be positive".into()));
+        }
         let stop = stop.min(self.len());
         let mut tv = Vec::new();
         let mut tl = Vec::new();
@@ -275,11 +278,11 @@ impl<V: AxisValue> SampledCoordinate<V> {
             let (num, den) = V::reduce_rate(V::scale(q.num, step as i64), q.den);
             Ratio { num, den }
         });
-        Self {
+        Ok(Self {
             tie_values: tv,
             tie_lengths: tl,
             ratio,
-        }
+        })
     }
 
     /// Concatenate end to end; every non-empty input must share the exact rate.
