@@ -251,6 +251,9 @@ fn clear_errors() {
         "float label on a datetime axis"
     );
     assert!(da.sel_value("time", "yesterday", Method::Exact).is_err());
+    for m in [Method::Exact, Method::Nearest, Method::Ffill, Method::Bfill] {
+        assert!(da.sel_value("distance", f64::NAN, m).is_err(), "NaN label with {m:?}");
+    }
     // a non-monotonic coordinate: a scalar lookup is a clear error
     let c = InterpCoordinate::new(vec![0, 4, 5, 9], vec![0.0, 4.0, 3.0, 7.0]).unwrap();
     let da = DataArray::new(ramp(&[10]), &["x"], vec![("x", Coordinate::new(c, "x"))]).unwrap();

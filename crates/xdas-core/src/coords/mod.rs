@@ -333,6 +333,9 @@ impl Coordinate {
 
     /// The index of `label` under `method`.
     pub fn index_of(&self, label: &Scalar, method: Method) -> Result<usize> {
+        if matches!(label, Scalar::F64(v) if v.is_nan()) {
+            return Err(Error::InvalidArgument("NaN is not a valid label".into()));
+        }
         let r = match &self.kind {
             CoordKind::InterpF64(c) => f64::from_scalar(label).and_then(|v| c.index_of(v, method)),
             CoordKind::InterpTime(c) => {
