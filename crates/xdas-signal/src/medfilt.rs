@@ -1,0 +1,1 @@
+//! (arrives with the xdas-signal issue)
