@@ -38,6 +38,19 @@ impl Element for f64 {
     }
 }
 
+impl Element for num_complex::Complex<f32> {
+    const DTYPE: DType = DType::C64;
+    fn same(&self, other: &Self) -> bool {
+        self.re.same(&other.re) && self.im.same(&other.im)
+    }
+}
+impl Element for num_complex::Complex<f64> {
+    const DTYPE: DType = DType::C128;
+    fn same(&self, other: &Self) -> bool {
+        self.re.same(&other.re) && self.im.same(&other.im)
+    }
+}
+
 /// A labeled N-d array: the Rust counterpart of `xdas.DataArray`.
 ///
 /// Coordinates are kept in insertion order, keyed by name; a coordinate whose name is a
