@@ -1,0 +1,80 @@
+//! Benchmarks of the detection and median-filter kernels of xdas-signal on DAS-sized
+//! arrays (5,000 time samples × 10,000 channels, row-major `(time, channel)`), f32 and
+//! f64:
+//!
+//! * recursive STA/LTA along time (nsta = 5, nlta = 50), the row-walking kernel that
+//!   vectorises across channels; the classic (boxcar) method for comparison;
+//! * the threshold trigger along time on the recursive characteristic function;
+//! * `medfilt` with kernels (5, 1) and (5, 3) on `(time, channel)`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ndarray::{Array2, ArrayD};
+use std::hint::black_box;
+use std::time::Duration;
+use xdas_signal::Real;
+use xdas_signal::detect::{StaLtaMethod, sta_lta, trigger};
+use xdas_signal::medfilt::medfilt;
+
+const NT: usize = 5_000;
+const NCH: usize = 10_000;
+
+/// Deterministic pseudo-random samples in [-1, 1) (xorshift64*).
+fn data<T: Real>() -> ArrayD<T> {
+    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+    Array2::from_shape_simple_fn((NT, NCH), || {
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        let v = s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        T::of(v as f64 / (1u64 << 52) as f64 - 1.0)
+    })
+    .into_dyn()
+}
+
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: String,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    g
+}
+
+fn bench_dtype<T: Real>(c: &mut Criterion, dt: &str) {
+    let x = data::<T>();
+    let shape = format!("{NT}x{NCH}");
+    for (method, name) in [
+        (StaLtaMethod::Recursive, "recursive"),
+        (StaLtaMethod::Classic, "classic"),
+    ] {
+        let mut g = group(c, format!("sta_lta/{dt} {shape} axis0"));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(sta_lta(x.view(), 5, 50, method, 0).unwrap()))
+        });
+        g.finish();
+    }
+    let cft = sta_lta(x.view(), 5, 50, StaLtaMethod::Recursive, 0).unwrap();
+    let mut g = group(c, format!("trigger/{dt} {shape} axis0"));
+    g.bench_function("thresh 3", |b| {
+        b.iter(|| black_box(trigger(cft.view(), 3.0, 0).unwrap()))
+    });
+    g.finish();
+    drop(cft);
+    for kernel in [[5, 1], [5, 3]] {
+        let mut g = group(c, format!("medfilt/{dt} {shape}"));
+        g.bench_function(format!("kernel ({}, {})", kernel[0], kernel[1]), |b| {
+            b.iter(|| black_box(medfilt(x.view(), &kernel).unwrap()))
+        });
+        g.finish();
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    bench_dtype::<f32>(c, "f32");
+    bench_dtype::<f64>(c, "f64");
+}
+
+criterion_group!(detect, benches);
+criterion_main!(detect);

@@ -1,0 +1,86 @@
+//! Benchmarks of the filtering kernels of xdas-signal on DAS-sized arrays (5,000 time
+//! samples × 10,000 channels, row-major `(time, channel)`), f32 and f64:
+//!
+//! * `lfilter` / `sosfilt` with a 4th-order Butterworth highpass, along time (axis 0,
+//!   the slow axis) and along channels (axis 1, the contiguous axis);
+//! * FIR `decimate` by 2 along channels (zero phase, i.e. the `resample_poly` path);
+//! * `resample_poly` 2/5 along time.
+//!
+//! `benches/scipy_baseline.py` times scipy on the same shapes and kernels.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ndarray::{Array2, ArrayD};
+use std::hint::black_box;
+use std::time::Duration;
+use xdas_signal::Real;
+use xdas_signal::decimate::{DecimateFtype, decimate};
+use xdas_signal::design::{BandType, FilterKind, iirfilter_ba, iirfilter_sos};
+use xdas_signal::filter::{lfilter, sosfilt};
+use xdas_signal::resample::{ResamplePad, resample_poly};
+use xdas_signal::window::Window;
+
+const NT: usize = 5_000;
+const NCH: usize = 10_000;
+
+/// Deterministic pseudo-random samples in [-1, 1) (xorshift64*).
+fn data<T: Real>() -> ArrayD<T> {
+    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+    Array2::from_shape_simple_fn((NT, NCH), || {
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        let v = s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        T::of(v as f64 / (1u64 << 52) as f64 - 1.0)
+    })
+    .into_dyn()
+}
+
+fn bench_dtype<T: Real>(c: &mut Criterion, dt: &str) {
+    let x = data::<T>();
+    let ba = iirfilter_ba(4, &[0.1], BandType::Highpass, FilterKind::Butter, None).unwrap();
+    let sos = iirfilter_sos(4, &[0.1], BandType::Highpass, FilterKind::Butter, None).unwrap();
+    let shape = format!("{NT}x{NCH}");
+    for axis in [0, 1] {
+        let mut g = c.benchmark_group(format!("lfilter/{dt} {shape} axis{axis}"));
+        g.sample_size(10).warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(3));
+        g.bench_function("butter4 highpass", |bch| {
+            bch.iter(|| black_box(lfilter(&ba.b, &ba.a, x.view(), axis, None).unwrap()))
+        });
+        g.finish();
+        let mut g = c.benchmark_group(format!("sosfilt/{dt} {shape} axis{axis}"));
+        g.sample_size(10).warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(3));
+        g.bench_function("butter4 highpass", |bch| {
+            bch.iter(|| black_box(sosfilt(&sos, x.view(), axis, None).unwrap()))
+        });
+        g.finish();
+    }
+    let mut g = c.benchmark_group(format!("decimate_fir_q2/{dt} {shape} axis1"));
+    g.sample_size(10).warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(3));
+    g.bench_function("zero_phase", |bch| {
+        bch.iter(|| black_box(decimate(x.view(), 2, None, DecimateFtype::Fir, 1, true).unwrap()))
+    });
+    g.finish();
+    let mut g = c.benchmark_group(format!("resample_poly_2_5/{dt} {shape} axis0"));
+    g.sample_size(10).warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(3));
+    let kaiser = Window::Kaiser(5.0);
+    g.bench_function("kaiser5 constant", |bch| {
+        bch.iter(|| {
+            black_box(
+                resample_poly(x.view(), 2, 5, 0, &kaiser, ResamplePad::Constant, None).unwrap(),
+            )
+        })
+    });
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    bench_dtype::<f32>(c, "f32");
+    bench_dtype::<f64>(c, "f64");
+}
+
+criterion_group!(filter, benches);
+criterion_main!(filter);

@@ -1,0 +1,413 @@
+//! The machinery shared by the recursive filters: the `(outer, n, inner)` view of an
+//! N-d array along one axis, and two drivers that run a per-row kernel over every lane.
+//!
+//! A *row kernel* advances a block of `w` channels (lanes) by one time step: it reads one
+//! input value per channel, updates that channel's state and writes one output value.
+//! Every channel's arithmetic is the same sequence of IEEE operations whatever block it
+//! falls in, whichever driver runs it and however many threads there are, so results are
+//! bitwise reproducible.
+//!
+//! * **Row driver** (`inner > 1`, e.g. time along axis 0 of `(time, channel)` data): the
+//!   channels of a row are contiguous, so a task walks the rows of a block of channels
+//!   and the kernel's inner loop is unit-stride (it vectorises). Tasks = blocks of
+//!   channels, run with rayon.
+//! * **Tile driver** (`inner == 1`, the filtered axis is the contiguous one): groups of
+//!   [`GROUP`] lanes are transposed, a tile of rows at a time, into a small `(time,
+//!   lane)` buffer, run through the same kernel, and transposed back.
+
+use crate::float::Real;
+use ndarray::{ArrayViewMut2, ArrayViewMut3, Axis};
+use rayon::prelude::*;
+
+/// The shape of an array seen along one axis: `outer` lanes-blocks of `n` rows of
+/// `inner` contiguous channels (standard layout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub outer: usize,
+    pub n: usize,
+    pub inner: usize,
+}
+
+impl Layout {
+    /// The layout of `shape` along `axis` (which must be valid).
+    pub fn of(shape: &[usize], axis: usize) -> Layout {
+        Layout {
+            outer: shape[..axis].iter().product(),
+            n: shape[axis],
+            inner: shape[axis + 1..].iter().product(),
+        }
+    }
+    /// Number of lanes (channels), `outer · inner`.
+    pub fn lanes(&self) -> usize {
+        self.outer * self.inner
+    }
+    /// The same layout with `n` rows.
+    pub fn with_n(&self, n: usize) -> Layout {
+        Layout { n, ..*self }
+    }
+}
+
+/// Lanes per transposed tile of the upfirdn tile driver.
+pub(crate) const GROUP: usize = 16;
+
+/// Channels per task of the row driver: about 4 KiB of each row.
+pub(crate) fn block_width<T>(inner: usize) -> usize {
+    let bytes: usize = std::env::var("XDAS_BW").ok().and_then(|v| v.parse().ok()).unwrap_or(4096);
+    let b = (bytes / std::mem::size_of::<T>()).max(8);
+    inner.min(b)
+}
+
+/// A recursive filter run one row at a time over blocks of channels.
+pub(crate) trait RowKernel<T>: Sync {
+    /// State values per channel.
+    fn nstate(&self) -> usize;
+    /// Advance `w = x.len()` channels by one step: `y[c]` from `x[c]` and the state
+    /// `z[j * w + c]` (`j < nstate`), which is updated. Implementations are
+    /// `#[inline(always)]` so that the drivers compile them for the machine's SIMD.
+    fn row(&self, x: &[T], y: &mut [T], z: &mut [T]);
+    /// Advance `w` channels by `x.len() / w` steps: `x` and `y` are `(rows, w)` tiles,
+    /// row after row. The same arithmetic as [`row`](Self::row) row by row
+    /// (implementations keep the state in registers).
+    #[inline(always)]
+    fn tile(&self, x: &[T], y: &mut [T], z: &mut [T], w: usize) {
+        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
+            self.row(xr, yr, z);
+        }
+    }
+}
+
+/// How the state of a block of channels starts: `init(ch0, w, z)` fills `z[j * w + c]`
+/// for channels `ch0 .. ch0 + w` (channel = `outer_index · inner + inner_index`).
+pub(crate) type Init<'a, T> = &'a (dyn Fn(usize, usize, &mut [T]) + Sync);
+
+/// The final state of a block of channels: `(ch0, w, z)` with `z[j * w + c]`.
+pub(crate) type Final<T> = (usize, usize, Vec<T>);
+
+/// Run `kernel` along the rows of `y` (shape `lay`, standard layout).
+///
+/// The input is `x` (same layout) or, when `x` is `None`, `y` itself (in place).
+/// `reverse` walks the rows from last to first (the result is that of filtering the
+/// reversed signal, reversed back). Returns the final states when `want_final`.
+pub(crate) fn run<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    y: &mut [T],
+    lay: Layout,
+    reverse: bool,
+    init: Init<'_, T>,
+    want_final: bool,
+) -> Vec<Final<T>> {
+    if lay.lanes() == 0 || lay.n == 0 {
+        // nothing to filter: the final state is the initial one
+        if !want_final {
+            return vec![];
+        }
+        let ns = kernel.nstate();
+        return (0..lay.lanes())
+            .map(|ch| {
+                let mut z = vec![T::zero(); ns];
+                init(ch, 1, &mut z);
+                (ch, 1, z)
+            })
+            .collect();
+    }
+    if lay.inner == 1 {
+        run_tiles(kernel, x, y, lay, reverse, init, want_final)
+    } else {
+        run_rows(kernel, x, y, lay, reverse, init, want_final)
+    }
+}
+
+fn run_rows<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    y: &mut [T],
+    lay: Layout,
+    reverse: bool,
+    init: Init<'_, T>,
+    want_final: bool,
+) -> Vec<Final<T>> {
+    let Layout { outer, n, inner } = lay;
+    let bw = block_width::<T>(inner);
+    let tw = task_width(inner, outer, bw);
+    let ns = kernel.nstate();
+    let mut y3 = ArrayViewMut3::from_shape((outer, n, inner), y).expect("layout");
+    let mut tasks: Vec<(usize, usize, ArrayViewMut2<T>)> = Vec::new();
+    for (o, plane) in y3.axis_iter_mut(Axis(0)).enumerate() {
+        let (mut rest, mut c0) = (plane, 0);
+        while rest.ncols() > 0 {
+            let k = tw.min(rest.ncols());
+            let (blk, r) = rest.split_at(Axis(1), k);
+            tasks.push((o, c0, blk));
+            c0 += k;
+            rest = r;
+        }
+    }
+    let finals: Vec<Vec<Final<T>>> = tasks
+        .into_par_iter()
+        .map(|(o, c0, blk)| {
+            let w = blk.ncols();
+            // the task's channels in blocks of at most bw, each with its own state
+            let mut states: Vec<Final<T>> = (0..w)
+                .step_by(bw)
+                .map(|b0| {
+                    let bwi = bw.min(w - b0);
+                    let mut z = vec![T::zero(); ns * bwi];
+                    init(o * inner + c0 + b0, bwi, &mut z);
+                    (b0, bwi, z)
+                })
+                .collect();
+            let xo = x.map(|x| &x[o * n * inner + c0..]);
+            rows_task_dispatch(kernel, xo, inner, blk, reverse, &mut states);
+            for st in states.iter_mut() {
+                st.0 += o * inner + c0;
+            }
+            states
+        })
+        .collect();
+    if want_final {
+        finals.into_iter().flatten().collect()
+    } else {
+        vec![]
+    }
+}
+
+/// Channels per task of the row driver: whole rows split evenly over the threads (long
+/// contiguous runs stream well from memory), in multiples of the block width.
+fn task_width(inner: usize, outer: usize, bw: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    let per_plane = threads.div_ceil(outer).max(1);
+    let tw = inner.div_ceil(per_plane);
+    tw.div_ceil(bw).max(1) * bw
+}
+
+/// Rows per tile of the row driver: the blocks of a task are advanced a tile of rows at
+/// a time, so a block's state stays in L1 while the task streams along its rows.
+const ROW_TILE: usize = 16;
+
+/// The rows of one task: `blk` is the `(n, w)` output, `x` (when given) the input from
+/// the task's first channel of row 0, rows `stride` apart. `states` holds `(offset,
+/// width, state)` of each block of channels.
+#[inline(always)]
+fn rows_task<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    stride: usize,
+    mut blk: ArrayViewMut2<'_, T>,
+    reverse: bool,
+    states: &mut [Final<T>],
+) {
+    let (n, w) = blk.dim();
+    let mut scratch = vec![T::zero(); if x.is_none() { w } else { 0 }];
+    let mut s0 = 0;
+    while s0 < n {
+        let s1 = (s0 + ROW_TILE).min(n);
+        for (b0, bwi, z) in states.iter_mut() {
+            let (b0, bwi) = (*b0, *bwi);
+            for step in s0..s1 {
+                let t = if reverse { n - 1 - step } else { step };
+                let mut row = blk.row_mut(t);
+                let yr = &mut row.as_slice_mut().expect("contiguous row")[b0..b0 + bwi];
+                match x {
+                    Some(x) => kernel.row(&x[t * stride + b0..t * stride + b0 + bwi], yr, z),
+                    None => {
+                        let sc = &mut scratch[..bwi];
+                        sc.copy_from_slice(yr);
+                        kernel.row(sc, yr, z);
+                    }
+                }
+            }
+        }
+        s0 = s1;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_task_avx2<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    stride: usize,
+    blk: ArrayViewMut2<'_, T>,
+    reverse: bool,
+    states: &mut [Final<T>],
+) {
+    rows_task(kernel, x, stride, blk, reverse, states)
+}
+
+/// [`rows_task`] compiled for the best instruction set of the machine (AVX2 without FMA:
+/// the same IEEE operations, so the same results everywhere).
+fn rows_task_dispatch<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    stride: usize,
+    blk: ArrayViewMut2<'_, T>,
+    reverse: bool,
+    states: &mut [Final<T>],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { rows_task_avx2(kernel, x, stride, blk, reverse, states) };
+        }
+    }
+    rows_task(kernel, x, stride, blk, reverse, states)
+}
+
+fn run_tiles<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    y: &mut [T],
+    lay: Layout,
+    reverse: bool,
+    init: Init<'_, T>,
+    want_final: bool,
+) -> Vec<Final<T>> {
+    let n = lay.n;
+    let ns = kernel.nstate();
+    y.par_chunks_mut(REC_GROUP * n)
+        .enumerate()
+        .map(|(gi, ylanes)| {
+            let w = ylanes.len() / n;
+            let ch0 = gi * REC_GROUP;
+            let mut z = vec![T::zero(); ns * w];
+            init(ch0, w, &mut z);
+            let xl = x.map(|x| &x[ch0 * n..(ch0 + w) * n]);
+            tiles_task_dispatch(kernel, xl, ylanes, n, reverse, &mut z);
+            (ch0, w, z)
+        })
+        .filter(|_| want_final)
+        .collect()
+}
+
+/// Lanes per group of the tile driver.
+const REC_GROUP: usize = 32;
+/// Rows per transposed tile of the tile driver.
+const TILE_ROWS: usize = 64;
+
+/// One group of `w = y.len() / n` contiguous lanes of length `n`: input `x` (or `y`
+/// itself), transposed a tile of rows at a time.
+#[inline(always)]
+fn tiles_task<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    y: &mut [T],
+    n: usize,
+    reverse: bool,
+    z: &mut [T],
+) {
+    let w = y.len() / n;
+    let mut xt = vec![T::zero(); TILE_ROWS * w];
+    let mut yt = vec![T::zero(); TILE_ROWS * w];
+    let mut start = 0;
+    while start < n {
+        let rows = TILE_ROWS.min(n - start);
+        // the tile's time range; reversed tiles are read and written back to front
+        let (t0, t1) = if reverse {
+            (n - start - rows, n - start)
+        } else {
+            (start, start + rows)
+        };
+        let xt = &mut xt[..rows * w];
+        let yt = &mut yt[..rows * w];
+        for g in 0..w {
+            let src = match x {
+                Some(x) => &x[g * n + t0..g * n + t1],
+                None => &y[g * n + t0..g * n + t1],
+            };
+            let dst = xt[g..].iter_mut().step_by(w);
+            if reverse {
+                dst.zip(src.iter().rev()).for_each(|(d, &v)| *d = v);
+            } else {
+                dst.zip(src).for_each(|(d, &v)| *d = v);
+            }
+        }
+        kernel.tile(xt, yt, z, w);
+        for g in 0..w {
+            let dst = &mut y[g * n + t0..g * n + t1];
+            let src = yt[g..].iter().step_by(w);
+            if reverse {
+                dst.iter_mut().rev().zip(src).for_each(|(d, &v)| *d = v);
+            } else {
+                dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v);
+            }
+        }
+        start += rows;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn tiles_task_avx2<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    y: &mut [T],
+    n: usize,
+    reverse: bool,
+    z: &mut [T],
+) {
+    tiles_task(kernel, x, y, n, reverse, z)
+}
+
+/// [`tiles_task`] compiled for the best instruction set of the machine.
+fn tiles_task_dispatch<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: Option<&[T]>,
+    y: &mut [T],
+    n: usize,
+    reverse: bool,
+    z: &mut [T],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { tiles_task_avx2(kernel, x, y, n, reverse, z) };
+        }
+    }
+    tiles_task(kernel, x, y, n, reverse, z)
+}
+
+/// A zero-filled array for a kernel to overwrite. Large buffers are advised to use
+/// transparent huge pages (as numpy does for its arrays): the memory of a fresh
+/// allocation is faulted in 2 MiB at a time instead of 4 KiB, which on some machines
+/// costs more than the filtering itself.
+pub(crate) fn output<T: Real>(shape: &[usize]) -> ndarray::ArrayD<T> {
+    let mut y = ndarray::ArrayD::<T>::zeros(ndarray::IxDyn(shape));
+    if let Some(s) = y.as_slice_mut() {
+        advise_huge_pages(s);
+    }
+    y
+}
+
+/// Ask the kernel for huge pages on the page-aligned part of `buf` (Linux; a no-op
+/// elsewhere and for buffers under 4 MiB). Must be called before the memory is touched
+/// to have an effect; it never changes the contents.
+pub(crate) fn advise_huge_pages<T>(buf: &mut [T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        const MADV_HUGEPAGE: i32 = 14;
+        unsafe extern "C" {
+            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+        }
+        let bytes = std::mem::size_of_val(buf);
+        if bytes < (4 << 20) {
+            return;
+        }
+        let start = buf.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(PAGE);
+        let end = (start + bytes) / PAGE * PAGE;
+        if end > aligned {
+            // SAFETY: the range lies inside `buf`, which we borrow mutably; MADV_HUGEPAGE
+            // only changes how the kernel backs the pages, never their contents. The
+            // return value is ignored: without THP support the advice is simply refused.
+            unsafe {
+                madvise(aligned as *mut std::ffi::c_void, end - aligned, MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
+}

@@ -1,0 +1,257 @@
+//! `lfilter`: direct form II transposed IIR/FIR filtering along one axis.
+
+use super::engine::{self, Layout, RowKernel};
+use crate::axis::check_axis;
+use crate::error::{Result, SignalError, invalid};
+use crate::float::Real;
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+
+/// Channels processed together by the kernels (a few SIMD vectors).
+const LANES: usize = 8;
+
+/// Check `b`, `a` and return them normalised by `a[0]` and zero-padded to the same length.
+pub(crate) fn normalise_ba(b: &[f64], a: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    if b.is_empty() {
+        return Err(SignalError::Empty("numerator b".into()));
+    }
+    if a.is_empty() {
+        return Err(SignalError::Empty("denominator a".into()));
+    }
+    if b.iter().chain(a).any(|v| !v.is_finite()) {
+        return Err(invalid("filter coefficients must be finite (no NaN or inf)"));
+    }
+    if a[0] == 0.0 {
+        return Err(invalid("a[0] must not be zero"));
+    }
+    let n = a.len().max(b.len());
+    let a0 = a[0];
+    let mut bn: Vec<f64> = b.iter().map(|v| v / a0).collect();
+    let mut an: Vec<f64> = a.iter().map(|v| v / a0).collect();
+    bn.resize(n, 0.0);
+    an.resize(n, 0.0);
+    Ok((bn, an))
+}
+
+/// Highest order with a kernel specialised for it (state in registers).
+const MAX_K: usize = 8;
+
+/// The DF2T kernel of normalised, equal-length `b`, `a` (state length `len − 1`).
+pub(crate) struct BaKernel<T> {
+    b: Vec<T>,
+    a: Vec<T>,
+    /// `b`, `a` zero-padded to `MAX_K + 1` (for the specialised kernels)
+    b9: [T; MAX_K + 1],
+    a9: [T; MAX_K + 1],
+}
+
+impl<T: Real> BaKernel<T> {
+    /// From coefficients already normalised by [`normalise_ba`].
+    pub(crate) fn new(b: &[f64], a: &[f64]) -> Self {
+        debug_assert_eq!(b.len(), a.len());
+        let pad = |v: &[f64]| std::array::from_fn(|i| T::of(v.get(i).copied().unwrap_or(0.0)));
+        BaKernel {
+            b: b.iter().map(|&v| T::of(v)).collect(),
+            a: a.iter().map(|&v| T::of(v)).collect(),
+            b9: pad(b),
+            a9: pad(a),
+        }
+    }
+}
+
+impl<T: Real> RowKernel<T> for BaKernel<T> {
+    fn nstate(&self) -> usize {
+        self.b.len() - 1
+    }
+    #[inline(always)]
+    fn row(&self, x: &[T], y: &mut [T], z: &mut [T]) {
+        self.tile(x, y, z, x.len())
+    }
+    #[inline(always)]
+    fn tile(&self, x: &[T], y: &mut [T], z: &mut [T], w: usize) {
+        let (b, a) = (&self.b9, &self.a9);
+        match self.b.len() - 1 {
+            0 => {
+                let b0 = self.b[0];
+                for (yv, &xv) in y.iter_mut().zip(x) {
+                    *yv = xv * b0;
+                }
+            }
+            1 => ba_tile::<T, 1>(b, a, x, y, z, w),
+            2 => ba_tile::<T, 2>(b, a, x, y, z, w),
+            3 => ba_tile::<T, 3>(b, a, x, y, z, w),
+            4 => ba_tile::<T, 4>(b, a, x, y, z, w),
+            5 => ba_tile::<T, 5>(b, a, x, y, z, w),
+            6 => ba_tile::<T, 6>(b, a, x, y, z, w),
+            7 => ba_tile::<T, 7>(b, a, x, y, z, w),
+            8 => ba_tile::<T, 8>(b, a, x, y, z, w),
+            _ => {
+                for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
+                    for c in 0..w {
+                        yr[c] = ba_one(&self.b, &self.a, xr[c], z, c, w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One DF2T step for one channel with state `z[k * w]` — the reference order of
+/// operations (scipy's `lfilter`): `y = z0 + b0 x`, `z_k = (z_{k+1} + x b_{k+1}) − y
+/// a_{k+1}`, `z_{K−1} = x b_K − y a_K`.
+#[inline(always)]
+fn ba_one<T: Real>(b: &[T], a: &[T], xv: T, z: &mut [T], c: usize, w: usize) -> T {
+    let k = b.len() - 1;
+    let yv = z[c] + b[0] * xv;
+    for j in 0..k - 1 {
+        z[j * w + c] = z[(j + 1) * w + c] + xv * b[j + 1] - yv * a[j + 1];
+    }
+    z[(k - 1) * w + c] = xv * b[k] - yv * a[k];
+    yv
+}
+
+/// Order `K` (1 ..= [`MAX_K`]) over a `(rows, w)` tile: [`LANES`] channels at a time,
+/// their state held in registers for all rows.
+#[inline(always)]
+fn ba_tile<T: Real, const K: usize>(
+    b: &[T; MAX_K + 1],
+    a: &[T; MAX_K + 1],
+    x: &[T],
+    y: &mut [T],
+    z: &mut [T],
+    w: usize,
+) {
+    assert!(y.len() == x.len() && z.len() == K * w && w > 0 && x.len() % w == 0);
+    let mut c = 0;
+    while c + LANES <= w {
+        let mut zs = [[T::zero(); LANES]; K];
+        for (j, zj) in zs.iter_mut().enumerate() {
+            *zj = z[j * w + c..j * w + c + LANES].try_into().unwrap();
+        }
+        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
+            let xv: &[T; LANES] = xr[c..c + LANES].try_into().unwrap();
+            let mut yv = [T::zero(); LANES];
+            for l in 0..LANES {
+                yv[l] = zs[0][l] + b[0] * xv[l];
+            }
+            for j in 0..K - 1 {
+                for l in 0..LANES {
+                    zs[j][l] = zs[j + 1][l] + xv[l] * b[j + 1] - yv[l] * a[j + 1];
+                }
+            }
+            for l in 0..LANES {
+                zs[K - 1][l] = xv[l] * b[K] - yv[l] * a[K];
+            }
+            yr[c..c + LANES].copy_from_slice(&yv);
+        }
+        for (j, zj) in zs.iter().enumerate() {
+            z[j * w + c..j * w + c + LANES].copy_from_slice(zj);
+        }
+        c += LANES;
+    }
+    for c in c..w {
+        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
+            yr[c] = ba_one(&b[..=K], &a[..=K], xr[c], z, c, w);
+        }
+    }
+}
+
+/// Filter `x` along `axis` with the IIR or FIR filter `b / a` (direct form II transposed,
+/// normalised by `a[0]`), like `scipy.signal.lfilter`.
+///
+/// `zi` is the initial state: `x`'s shape with the `axis` length `max(len a, len b) − 1`
+/// (dimensions of length 1 broadcast, as in scipy). When `zi` is given the final state
+/// `zf` (same shape) is returned too. Runs in `T` with the coefficients rounded to `T`.
+///
+/// ```
+/// use ndarray::array;
+/// use xdas_signal::filter::lfilter;
+/// // y[n] = 0.5 x[n] + 0.5 y[n-1]
+/// let x = array![1.0, 1.0, 1.0].into_dyn();
+/// let (y, zf) = lfilter(&[0.5], &[1.0, -0.5], x.view(), 0, None).unwrap();
+/// assert_eq!(y.as_slice().unwrap(), &[0.5, 0.75, 0.875]);
+/// assert!(zf.is_none());
+/// ```
+pub fn lfilter<T: Real>(
+    b: &[f64],
+    a: &[f64],
+    x: ArrayViewD<'_, T>,
+    axis: usize,
+    zi: Option<ArrayViewD<'_, T>>,
+) -> Result<(ArrayD<T>, Option<ArrayD<T>>)> {
+    check_axis(axis, x.ndim())?;
+    if x.is_empty() {
+        return Err(SignalError::Empty("x".into()));
+    }
+    let (bn, an) = normalise_ba(b, a)?;
+    let order = bn.len() - 1;
+    let kernel = BaKernel::<T>::new(&bn, &an);
+    let xs = x.as_standard_layout();
+    let lay = Layout::of(x.shape(), axis);
+    let mut y = engine::output::<T>(x.shape());
+    let ys = y.as_slice_mut().expect("standard layout");
+    let xsl = xs.as_slice().expect("standard layout");
+    match zi {
+        None => {
+            engine::run(&kernel, Some(xsl), ys, lay, false, &|_, _, _| {}, false);
+            Ok((y, None))
+        }
+        Some(zi) => {
+            let mut zshape = x.shape().to_vec();
+            zshape[axis] = order;
+            let zi = broadcast_zi(zi, &zshape, axis)?;
+            let zsl = zi.as_slice().expect("standard layout");
+            let inner = lay.inner;
+            // flat index of state j of channel ch in the (outer, order, inner) zi array
+            let at = move |ch: usize, j: usize| (ch / inner * order + j) * inner + ch % inner;
+            let init = |ch0: usize, w: usize, z: &mut [T]| {
+                for j in 0..order {
+                    for c in 0..w {
+                        z[j * w + c] = zsl[at(ch0 + c, j)];
+                    }
+                }
+            };
+            let finals = engine::run(&kernel, Some(xsl), ys, lay, false, &init, true);
+            let mut zf = ArrayD::<T>::zeros(IxDyn(&zshape));
+            let zfs = zf.as_slice_mut().expect("standard layout");
+            for (ch0, w, z) in finals {
+                for j in 0..order {
+                    for c in 0..w {
+                        zfs[at(ch0 + c, j)] = z[j * w + c];
+                    }
+                }
+            }
+            Ok((y, Some(zf)))
+        }
+    }
+}
+
+/// `zi` in standard layout with exactly `shape` (length-1 dimensions broadcast).
+pub(crate) fn broadcast_zi<T: Real>(
+    zi: ArrayViewD<'_, T>,
+    shape: &[usize],
+    axis: usize,
+) -> Result<ArrayD<T>> {
+    let bad = || {
+        SignalError::Shape(format!(
+            "zi has shape {:?}, expected {:?}",
+            zi.shape(),
+            shape
+        ))
+    };
+    if zi.ndim() != shape.len() || zi.shape()[axis] != shape[axis] {
+        return Err(bad());
+    }
+    if zi.shape() == shape {
+        return Ok(zi.as_standard_layout().into_owned());
+    }
+    let ok = zi
+        .shape()
+        .iter()
+        .zip(shape)
+        .all(|(&have, &want)| have == want || have == 1);
+    if !ok {
+        return Err(bad());
+    }
+    let b = zi.broadcast(IxDyn(shape)).ok_or_else(bad)?;
+    Ok(b.as_standard_layout().into_owned())
+}
