@@ -46,7 +46,6 @@ fn golden_cases_pass() {
 }
 
 #[test]
-#[ignore = "enabled once every area of the xdas-signal issue has landed"]
 fn golden_cases_all_covered() {
     let Some(cases) = cases() else { return };
     let unclaimed: Vec<&str> = cases

@@ -83,12 +83,16 @@ fn read_output(case: &Case, key: &str) -> Result<ArrayD<f64>, String> {
         return Ok(case.output(key).f64());
     }
     let shape_txt = header.split("'shape':").nth(1).ok_or("npy shape")?;
-    let shape_txt = &shape_txt[shape_txt.find('(').ok_or("(")? + 1..shape_txt.find(')').ok_or(")")?];
+    let shape_txt =
+        &shape_txt[shape_txt.find('(').ok_or("(")? + 1..shape_txt.find(')').ok_or(")")?];
     let shape: Vec<usize> = shape_txt
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|e: std::num::ParseIntError| e.to_string()))
+        .map(|s| {
+            s.parse()
+                .map_err(|e: std::num::ParseIntError| e.to_string())
+        })
         .collect::<Result<_, _>>()?;
     let data = &bytes[10 + hlen..];
     let count: usize = shape.iter().product();

@@ -7,7 +7,6 @@ pub mod npy;
 
 pub mod design;
 pub mod filter;
-pub mod misc;
 pub mod xsignal;
 
 use case::Case;
@@ -19,6 +18,5 @@ pub type Check = Option<Result<(), String>>;
 pub fn dispatch(case: &Case) -> Check {
     design::check(case)
         .or_else(|| filter::check(case))
-        .or_else(|| misc::check(case))
         .or_else(|| xsignal::check(case))
 }

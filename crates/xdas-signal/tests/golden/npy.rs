@@ -33,11 +33,7 @@ impl Npy {
             .nth(1)
             .unwrap()
             .to_string();
-        assert!(
-            header.contains("'fortran_order': False"),
-            "{}: fortran order",
-            path.display()
-        );
+        let fortran = header.contains("'fortran_order': True");
         let shape_txt = header.split("'shape':").nth(1).unwrap();
         let shape_txt = &shape_txt[shape_txt.find('(').unwrap() + 1..shape_txt.find(')').unwrap()];
         let shape: Vec<usize> = shape_txt
@@ -102,6 +98,23 @@ impl Npy {
             }
             d => panic!("{}: unsupported dtype {d}", path.display()),
         };
+        if fortran {
+            // column-major data: reorder to C order
+            let reorder = |v: Vec<f64>| -> Vec<f64> {
+                let rev: Vec<usize> = shape.iter().rev().copied().collect();
+                let a = ArrayD::from_shape_vec(IxDyn(&rev), v)
+                    .unwrap()
+                    .reversed_axes();
+                a.as_standard_layout().iter().copied().collect()
+            };
+            let (re, im) = (reorder(re), im.map(reorder));
+            return Npy {
+                descr,
+                shape,
+                re,
+                im,
+            };
+        }
         Npy {
             descr,
             shape,
