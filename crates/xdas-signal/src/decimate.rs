@@ -112,8 +112,7 @@ pub fn decimate<T: Real>(
             if q == 1 {
                 return Ok(y);
             }
-            Ok(y
-                .slice_axis(Axis(axis), Slice::new(0, None, q as isize))
+            Ok(y.slice_axis(Axis(axis), Slice::new(0, None, q as isize))
                 .to_owned())
         }
     }

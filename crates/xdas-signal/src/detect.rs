@@ -599,12 +599,36 @@ fn trigger_block<T: Real>(
         }
         return hits;
     }
+    // Rows where every lane is off and stays off are the rule: they are detected with a
+    // branch-free (vectorised) comparison and skipped.
+    let mut n_on = states.iter().filter(|s| s.on).count();
     for (t, xr) in xb.rows().into_iter().enumerate() {
         let xr = xr.to_slice().expect("contiguous rows");
+        if n_on == 0 {
+            let any = if thresh.len() == 1 {
+                let on = thresh[0];
+                xr.iter().fold(false, |a, &v| a | (v.to64() >= on))
+            } else {
+                xr.iter()
+                    .zip(thresh)
+                    .fold(false, |a, (&v, &on)| a | (v.to64() >= on))
+            };
+            if !any {
+                continue;
+            }
+        }
         for (j, (s, &v)) in states.iter_mut().zip(xr).enumerate() {
+            let was = s.on;
             visit(s, v.to64(), offset + t, th(j), &mut |i, v| {
                 hits.push((j, i, v))
             });
+            if s.on != was {
+                if s.on {
+                    n_on += 1;
+                } else {
+                    n_on -= 1;
+                }
+            }
         }
     }
     hits.sort_by_key(|h| h.0);

@@ -135,7 +135,9 @@ pub fn resample_poly_taps<T: Real>(
         return Err(SignalError::Empty("filter taps".into()));
     }
     if taps.iter().any(|v| !v.is_finite()) {
-        return Err(invalid("filter coefficients must be finite (no NaN or inf)"));
+        return Err(invalid(
+            "filter coefficients must be finite (no NaN or inf)",
+        ));
     }
     let g = gcd(up, down);
     let (up, down) = (up / g, down / g);
@@ -239,10 +241,9 @@ fn resample_core<T: Real>(
     let range = n_pre_remove..n_pre_remove + n_out;
     let ext = match padtype {
         ResamplePad::Constant => Extension::Constant(cval.unwrap_or(0.0)),
-        ResamplePad::Mean
-        | ResamplePad::Median
-        | ResamplePad::Minimum
-        | ResamplePad::Maximum => Extension::Constant(0.0),
+        ResamplePad::Mean | ResamplePad::Median | ResamplePad::Minimum | ResamplePad::Maximum => {
+            Extension::Constant(0.0)
+        }
         ResamplePad::Edge => Extension::Edge,
         ResamplePad::Line => Extension::Line,
         ResamplePad::Smooth => Extension::Smooth,

@@ -21,7 +21,7 @@
 
 use crate::axis::check_axis;
 use crate::error::{Result, SignalError, invalid};
-use crate::filter::engine::{GROUP, Layout, block_width};
+use crate::filter::engine::{GROUP, Layout, block_width, lanes_to_tile, tile_to_lanes};
 use crate::float::Real;
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMut2, ArrayViewMut3, Axis};
 use rayon::prelude::*;
@@ -289,9 +289,7 @@ fn run_rows<T: Real>(
         let w = blk.ncols();
         let row_at = |j: usize| &x[(o * n + j) * inner + c0..(o * n + j) * inner + c0 + w];
         // values of the extended signal outside 0..n, one row of w channels per index
-        let outside: Vec<isize> = (lo..=hi)
-            .filter(|&j| j < 0 || j >= n as isize)
-            .collect();
+        let outside: Vec<isize> = (lo..=hi).filter(|&j| j < 0 || j >= n as isize).collect();
         let mut extbuf = vec![T::zero(); outside.len() * w];
         for (r, &j) in outside.iter().enumerate() {
             for c in 0..w {
@@ -320,7 +318,7 @@ fn run_rows<T: Real>(
 }
 
 /// Outputs per transposed tile.
-const OUT_TILE: usize = 256;
+const OUT_TILE: usize = 512;
 
 fn run_tiles<T: Real>(
     poly: &Polyphase<T>,
@@ -330,53 +328,104 @@ fn run_tiles<T: Real>(
     ext: Extension,
     range: Range<usize>,
 ) {
-    let n = lay.n;
-    let nout = range.len();
+    let (n, nout) = (lay.n, range.len());
     y.par_chunks_mut(GROUP * nout)
         .enumerate()
         .for_each(|(gi, ylanes)| {
             let w = ylanes.len() / nout;
-            let lane = |g: usize| &x[(gi * GROUP + g) * n..(gi * GROUP + g + 1) * n];
-            let mut tile: Vec<T> = Vec::new();
-            let mut out = vec![T::zero(); OUT_TILE.min(nout) * w];
-            let mut start = range.start;
-            while start < range.end {
-                let sub = start..(start + OUT_TILE).min(range.end);
-                let (lo, hi) = poly.inputs(&sub);
-                let rows_n = (hi - lo + 1) as usize;
-                tile.clear();
-                tile.resize(rows_n * w, T::zero());
-                // transpose the needed input samples of w lanes into (row, lane)
-                let (in_lo, in_hi) = (lo.max(0), hi.min(n as isize - 1));
-                for g in 0..w {
-                    let src = lane(g);
-                    for j in lo..=hi {
-                        if j < in_lo || j > in_hi {
-                            let get = |k: usize| src[k];
-                            tile[(j - lo) as usize * w + g] = ext.value(j, n, &get);
-                        }
-                    }
-                    if in_lo <= in_hi {
-                        let base = (in_lo - lo) as usize;
-                        for (r, &v) in src[in_lo as usize..=in_hi as usize].iter().enumerate() {
-                            tile[(base + r) * w + g] = v;
-                        }
-                    }
-                }
-                let rows: Vec<&[T]> = tile.chunks_exact(w).collect();
-                for (k, i) in sub.clone().enumerate() {
-                    let (taps, j) = poly.output(i);
-                    fir_row(taps, &rows[(j - lo) as usize..], &mut out[k * w..(k + 1) * w]);
-                }
-                for g in 0..w {
-                    let dst = &mut ylanes[g * nout..(g + 1) * nout];
-                    for k in 0..sub.len() {
-                        dst[sub.start - range.start + k] = out[k * w + g];
-                    }
-                }
-                start = sub.end;
-            }
+            let lanes = &x[gi * GROUP * n..(gi * GROUP + w) * n];
+            tiles_task_dispatch(poly, lanes, n, ylanes, ext, range.clone());
         });
+}
+
+/// One group of `w` lanes (`lanes`, each `n` long): outputs `range` into `ylanes`.
+#[inline(always)]
+fn tiles_task<T: Real>(
+    poly: &Polyphase<T>,
+    lanes: &[T],
+    n: usize,
+    ylanes: &mut [T],
+    ext: Extension,
+    range: Range<usize>,
+) {
+    let nout = range.len();
+    let w = ylanes.len() / nout;
+    let mut tile: Vec<T> = Vec::new();
+    let mut out = vec![T::zero(); OUT_TILE.min(nout) * w];
+    let mut start = range.start;
+    while start < range.end {
+        let sub = start..(start + OUT_TILE).min(range.end);
+        let (lo, hi) = poly.inputs(&sub);
+        let rows_n = (hi - lo + 1) as usize;
+        tile.clear();
+        tile.resize(rows_n * w, T::zero());
+        // the needed input samples of the w lanes as (row, lane), extended beyond the ends
+        let (in_lo, in_hi) = (lo.max(0), hi.min(n as isize - 1));
+        for j in (lo..in_lo).chain((in_hi + 1).max(lo)..=hi) {
+            for g in 0..w {
+                let src = &lanes[g * n..(g + 1) * n];
+                let get = |k: usize| src[k];
+                tile[(j - lo) as usize * w + g] = ext.value(j, n, &get);
+            }
+        }
+        if in_lo <= in_hi {
+            let base = (in_lo - lo) as usize;
+            let count = (in_hi - in_lo + 1) as usize;
+            lanes_to_tile(
+                lanes,
+                n,
+                in_lo as usize,
+                count,
+                false,
+                w,
+                &mut tile[base * w..(base + count) * w],
+            );
+        }
+        let rows: Vec<&[T]> = tile.chunks_exact(w).collect();
+        let out = &mut out[..sub.len() * w];
+        for (k, i) in sub.clone().enumerate() {
+            let (taps, j) = poly.output(i);
+            fir_row_impl(
+                taps,
+                &rows[(j - lo) as usize..],
+                &mut out[k * w..(k + 1) * w],
+            );
+        }
+        tile_to_lanes(out, nout, sub.start - range.start, sub.len(), false, w, ylanes);
+        start = sub.end;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn tiles_task_avx2<T: Real>(
+    poly: &Polyphase<T>,
+    lanes: &[T],
+    n: usize,
+    ylanes: &mut [T],
+    ext: Extension,
+    range: Range<usize>,
+) {
+    tiles_task(poly, lanes, n, ylanes, ext, range)
+}
+
+/// [`tiles_task`] compiled for the best instruction set of the machine.
+fn tiles_task_dispatch<T: Real>(
+    poly: &Polyphase<T>,
+    lanes: &[T],
+    n: usize,
+    ylanes: &mut [T],
+    ext: Extension,
+    range: Range<usize>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { tiles_task_avx2(poly, lanes, n, ylanes, ext, range) };
+        }
+    }
+    tiles_task(poly, lanes, n, ylanes, ext, range)
 }
 
 /// Check the common arguments of upfirdn-style functions.
@@ -392,7 +441,9 @@ pub(crate) fn check_args<T>(
         return Err(SignalError::Empty("filter h".into()));
     }
     if h.iter().any(|v| !v.is_finite()) {
-        return Err(invalid("filter coefficients must be finite (no NaN or inf)"));
+        return Err(invalid(
+            "filter coefficients must be finite (no NaN or inf)",
+        ));
     }
     if up == 0 || down == 0 {
         return Err(invalid("up and down must be >= 1"));

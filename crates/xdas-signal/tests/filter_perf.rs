@@ -25,7 +25,14 @@ const A: [f64; 5] = [
     0.43826514226197977,
 ];
 const SOS: [[f64; 6]; 2] = [
-    [0.6620158372026176, -1.3240316744052352, 0.6620158372026176, 1.0, -1.4796742169311934, 0.5558215432824889],
+    [
+        0.6620158372026176,
+        -1.3240316744052352,
+        0.6620158372026176,
+        1.0,
+        -1.4796742169311934,
+        0.5558215432824889,
+    ],
     [1.0, -2.0, 1.0, 1.0, -1.7009643319435257, 0.7884997398152979],
 ];
 
@@ -53,7 +60,11 @@ fn xdas_signal_advise<T>(buf: &mut [T]) {
 
 fn best<R>(name: &str, mut f: impl FnMut() -> R) {
     let mut best = f64::INFINITY;
-    for _ in 0..5 {
+    let iters: usize = std::env::var("ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    for _ in 0..iters {
         let t = Instant::now();
         std::hint::black_box(f());
         best = best.min(t.elapsed().as_secs_f64());
@@ -70,7 +81,10 @@ fn run<T: Real>(dt: &str) {
     }
     best(&format!("alloc+touch/{dt}"), || {
         let mut y = ArrayD::<T>::zeros(x.raw_dim());
-        y.as_slice_mut().unwrap().iter_mut().for_each(|v| *v = T::one());
+        y.as_slice_mut()
+            .unwrap()
+            .iter_mut()
+            .for_each(|v| *v = T::one());
         y
     });
     best(&format!("copy/{dt}"), || x.to_owned());
@@ -79,20 +93,26 @@ fn run<T: Real>(dt: &str) {
         best(&format!("hugealloc+partouch/{dt}"), || {
             let mut v = vec![T::zero(); x.len()];
             xdas_signal_advise(&mut v);
-            v.par_chunks_mut(1 << 16).for_each(|c| c.iter_mut().for_each(|e| *e = T::one()));
+            v.par_chunks_mut(1 << 16)
+                .for_each(|c| c.iter_mut().for_each(|e| *e = T::one()));
             v
         });
         let mut v = vec![T::zero(); x.len()];
         let xs = x.as_slice().unwrap();
         best(&format!("parcopy prefaulted/{dt}"), || {
-            v.par_chunks_mut(1 << 16).zip(xs.par_chunks(1 << 16)).for_each(|(d, s)| d.copy_from_slice(s));
+            v.par_chunks_mut(1 << 16)
+                .zip(xs.par_chunks(1 << 16))
+                .for_each(|(d, s)| d.copy_from_slice(s));
         });
         best(&format!("parsum/{dt}"), || {
-            xs.par_chunks(1 << 16).map(|c| c.iter().fold(T::zero(), |a, &b| a + b)).sum::<T>()
+            xs.par_chunks(1 << 16)
+                .map(|c| c.iter().fold(T::zero(), |a, &b| a + b))
+                .sum::<T>()
         });
     }
     best(&format!("detrend_linear/{dt} axis0"), || {
-        xdas_signal::detrend::detrend(x.view(), 0, xdas_signal::detrend::DetrendType::Linear, &[]).unwrap()
+        xdas_signal::detrend::detrend(x.view(), 0, xdas_signal::detrend::DetrendType::Linear, &[])
+            .unwrap()
     });
     run_kernels(&x, dt, &only);
 }
@@ -100,6 +120,12 @@ fn run<T: Real>(dt: &str) {
 fn run_kernels<T: Real>(x: &ArrayD<T>, dt: &str, only: &str) {
     let go = |n: &str| n.contains(only);
     for axis in [0, 1] {
+        let n = format!("lfilter_identity/{dt} axis{axis}");
+        if go(&n) {
+            best(&n, || {
+                lfilter(&[1.0], &[1.0], x.view(), axis, None).unwrap()
+            });
+        }
         let n = format!("lfilter/{dt} axis{axis}");
         if go(&n) {
             best(&n, || lfilter(&B, &A, x.view(), axis, None).unwrap());
@@ -111,12 +137,23 @@ fn run_kernels<T: Real>(x: &ArrayD<T>, dt: &str, only: &str) {
     }
     let n = format!("decimate_fir_q2/{dt} axis1");
     if go(&n) {
-        best(&n, || decimate(x.view(), 2, None, DecimateFtype::Fir, 1, true).unwrap());
+        best(&n, || {
+            decimate(x.view(), 2, None, DecimateFtype::Fir, 1, true).unwrap()
+        });
     }
     let n = format!("resample_poly_2_5/{dt} axis0");
     if go(&n) {
         best(&n, || {
-            resample_poly(x.view(), 2, 5, 0, &Window::Kaiser(5.0), ResamplePad::Constant, None).unwrap()
+            resample_poly(
+                x.view(),
+                2,
+                5,
+                0,
+                &Window::Kaiser(5.0),
+                ResamplePad::Constant,
+                None,
+            )
+            .unwrap()
         });
     }
 }

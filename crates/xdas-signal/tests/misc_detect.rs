@@ -241,8 +241,8 @@ fn xdas_trigger_cases() {
     let want = vec![(vec![0], 2, 0.9), (vec![0], 7, 0.7)];
     let cft = Array1::from(CFT.to_vec()).insert_axis(Axis(0)).into_dyn();
     assert_eq!(tuples(&trigger(cft.view(), 0.5, 1).unwrap()), want);
-    // chunked: splits at 3, at 7, and in chunks of 3 (the pick at 7 closes two chunks
-    // after its onset... and the first one is found in the chunk after its maximum)
+    // chunked: splits at 3, at 7, and in chunks of 3 (with chunks of 3 the first run
+    // starts in chunk 0 and closes in chunk 1: its pick is reported "a chunk late")
     for splits in [vec![3], vec![7], vec![3, 6, 9]] {
         assert_eq!(tuples(&chunked(&splits)), want, "splits {splits:?}");
     }

@@ -101,6 +101,20 @@ fn medfilt_is_thread_count_independent() {
 }
 
 #[test]
+fn medfilt_with_nans_does_not_panic() {
+    let mut x = rand_array(&[30, 12], 16);
+    x[[3, 4]] = f64::NAN;
+    x[[10, 0]] = f64::NAN;
+    for kernel in [[5, 1], [3, 3], [9, 9]] {
+        let y = medfilt(x.view(), &kernel).unwrap();
+        assert_eq!(y.shape(), x.shape());
+        // far from the NaNs, the definition holds
+        let want = medfilt_ref(&x.mapv(|v| if v.is_nan() { 0.0 } else { v }), &kernel);
+        assert_eq!(y[[25, 10]], want[[25, 10]]);
+    }
+}
+
+#[test]
 fn medfilt_errors() {
     let x = rand_array(&[10, 4], 10);
     assert!(matches!(

@@ -52,8 +52,7 @@ pub(crate) const GROUP: usize = 16;
 
 /// Channels per task of the row driver: about 4 KiB of each row.
 pub(crate) fn block_width<T>(inner: usize) -> usize {
-    let bytes: usize = std::env::var("XDAS_BW").ok().and_then(|v| v.parse().ok()).unwrap_or(4096);
-    let b = (bytes / std::mem::size_of::<T>()).max(8);
+    let b = (4096 / std::mem::size_of::<T>()).max(8);
     inner.min(b)
 }
 
@@ -281,10 +280,11 @@ fn run_tiles<T: Real, K: RowKernel<T>>(
         .collect()
 }
 
-/// Lanes per group of the tile driver.
-const REC_GROUP: usize = 32;
+/// Lanes per group of the tile driver: one register block of the kernels (fewer lanes
+/// mean fewer concurrent memory streams, which the hardware prefetchers follow best).
+const REC_GROUP: usize = 8;
 /// Rows per transposed tile of the tile driver.
-const TILE_ROWS: usize = 64;
+const TILE_ROWS: usize = 2048;
 
 /// One group of `w = y.len() / n` contiguous lanes of length `n`: input `x` (or `y`
 /// itself), transposed a tile of rows at a time.
@@ -298,42 +298,119 @@ fn tiles_task<T: Real, K: RowKernel<T>>(
     z: &mut [T],
 ) {
     let w = y.len() / n;
-    let mut xt = vec![T::zero(); TILE_ROWS * w];
-    let mut yt = vec![T::zero(); TILE_ROWS * w];
+    let tile_rows = TILE_ROWS.min(n);
+    let mut xt = vec![T::zero(); tile_rows * w];
+    let mut yt = vec![T::zero(); tile_rows * w];
     let mut start = 0;
     while start < n {
-        let rows = TILE_ROWS.min(n - start);
+        let rows = tile_rows.min(n - start);
         // the tile's time range; reversed tiles are read and written back to front
-        let (t0, t1) = if reverse {
-            (n - start - rows, n - start)
-        } else {
-            (start, start + rows)
-        };
+        let t0 = if reverse { n - start - rows } else { start };
         let xt = &mut xt[..rows * w];
         let yt = &mut yt[..rows * w];
-        for g in 0..w {
-            let src = match x {
-                Some(x) => &x[g * n + t0..g * n + t1],
-                None => &y[g * n + t0..g * n + t1],
-            };
-            let dst = xt[g..].iter_mut().step_by(w);
-            if reverse {
-                dst.zip(src.iter().rev()).for_each(|(d, &v)| *d = v);
-            } else {
-                dst.zip(src).for_each(|(d, &v)| *d = v);
-            }
+        match x {
+            Some(x) => lanes_to_tile(x, n, t0, rows, reverse, w, xt),
+            None => lanes_to_tile(y, n, t0, rows, reverse, w, xt),
         }
         kernel.tile(xt, yt, z, w);
-        for g in 0..w {
-            let dst = &mut y[g * n + t0..g * n + t1];
-            let src = yt[g..].iter().step_by(w);
-            if reverse {
-                dst.iter_mut().rev().zip(src).for_each(|(d, &v)| *d = v);
+        tile_to_lanes(yt, n, t0, rows, reverse, w, y);
+        start += rows;
+    }
+}
+
+/// Side of the square blocks transposed in registers.
+const TB: usize = 8;
+
+/// Copy samples `t0 .. t0 + rows` of `w` lanes (lane `g` at `lanes[g * n..]`) into the
+/// `(rows, w)` tile `xt`, in reverse time order when `reverse`.
+#[inline(always)]
+pub(crate) fn lanes_to_tile<T: Real>(
+    lanes: &[T],
+    n: usize,
+    t0: usize,
+    rows: usize,
+    reverse: bool,
+    w: usize,
+    xt: &mut [T],
+) {
+    let (wb, rb) = (w / TB * TB, rows / TB * TB);
+    // time index of tile row r
+    let t_of = |r: usize| if reverse { t0 + rows - 1 - r } else { t0 + r };
+    for g0 in (0..wb).step_by(TB) {
+        for r0 in (0..rb).step_by(TB) {
+            // the TB samples of each lane, in time order
+            let ts = if reverse {
+                t0 + rows - r0 - TB
             } else {
-                dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v);
+                t0 + r0
+            };
+            let blk: [[T; TB]; TB] = std::array::from_fn(|i| {
+                lanes[(g0 + i) * n + ts..(g0 + i) * n + ts + TB]
+                    .try_into()
+                    .unwrap()
+            });
+            for j in 0..TB {
+                let jj = if reverse { TB - 1 - j } else { j };
+                let row: [T; TB] = std::array::from_fn(|i| blk[i][jj]);
+                xt[(r0 + j) * w + g0..(r0 + j) * w + g0 + TB].copy_from_slice(&row);
             }
         }
-        start += rows;
+        for r in rb..rows {
+            for g in g0..g0 + TB {
+                xt[r * w + g] = lanes[g * n + t_of(r)];
+            }
+        }
+    }
+    for g in wb..w {
+        for r in 0..rows {
+            xt[r * w + g] = lanes[g * n + t_of(r)];
+        }
+    }
+}
+
+/// The inverse of [`lanes_to_tile`]: write the `(rows, w)` tile `yt` to the lanes.
+#[inline(always)]
+pub(crate) fn tile_to_lanes<T: Real>(
+    yt: &[T],
+    n: usize,
+    t0: usize,
+    rows: usize,
+    reverse: bool,
+    w: usize,
+    lanes: &mut [T],
+) {
+    let (wb, rb) = (w / TB * TB, rows / TB * TB);
+    let t_of = |r: usize| if reverse { t0 + rows - 1 - r } else { t0 + r };
+    for g0 in (0..wb).step_by(TB) {
+        for r0 in (0..rb).step_by(TB) {
+            let blk: [[T; TB]; TB] = std::array::from_fn(|j| {
+                yt[(r0 + j) * w + g0..(r0 + j) * w + g0 + TB]
+                    .try_into()
+                    .unwrap()
+            });
+            let ts = if reverse {
+                t0 + rows - r0 - TB
+            } else {
+                t0 + r0
+            };
+            for i in 0..TB {
+                let lane: [T; TB] = std::array::from_fn(|k| {
+                    let j = if reverse { TB - 1 - k } else { k };
+                    blk[j][i]
+                });
+                lanes[(g0 + i) * n + ts..(g0 + i) * n + ts + TB].copy_from_slice(&lane);
+            }
+        }
+        for r in rb..rows {
+            for g in g0..g0 + TB {
+                lanes[g * n + t_of(r)] = yt[r * w + g];
+            }
+        }
+    }
+    for g in wb..w {
+        for r in 0..rows {
+            lanes[g * n + t_of(r)] = yt[r * w + g];
+        }
     }
 }
 
@@ -404,7 +481,11 @@ pub(crate) fn advise_huge_pages<T>(buf: &mut [T]) {
             // only changes how the kernel backs the pages, never their contents. The
             // return value is ignored: without THP support the advice is simply refused.
             unsafe {
-                madvise(aligned as *mut std::ffi::c_void, end - aligned, MADV_HUGEPAGE);
+                madvise(
+                    aligned as *mut std::ffi::c_void,
+                    end - aligned,
+                    MADV_HUGEPAGE,
+                );
             }
         }
     }

@@ -302,7 +302,11 @@ pub fn filtfilt_gust<T: Real>(
     let mut ww = DMatrix::zeros(rows, 2 * order);
     for i in 0..m {
         for k in 0..order {
-            let (ri, ci) = if m == n { (i, order + k) } else { (m + i, order + k) };
+            let (ri, ci) = if m == n {
+                (i, order + k)
+            } else {
+                (m + i, order + k)
+            };
             mm[(i, k)] = sr[(i, k)] - obs[(i, k)];
             mm[(ri, ci)] = obsr[(i, k)] - s[(i, k)];
             ww[(i, k)] = sr[(i, k)];
@@ -312,7 +316,9 @@ pub fn filtfilt_gust<T: Real>(
     let svd = mm.svd(true, true);
     let smax = svd.singular_values.max();
     let eps = f64::EPSILON * rows.max(2 * order) as f64 * smax;
-    let pinv = svd.pseudo_inverse(eps).map_err(|e| invalid(e.to_string()))?;
+    let pinv = svd
+        .pseudo_inverse(eps)
+        .map_err(|e| invalid(e.to_string()))?;
     let (bb, aa) = (&b[..], &a[..]);
     map_lanes(x, axis, n, |lane: &[T], out: &mut [T]| {
         let xv: Vec<f64> = lane.iter().map(|v| v.to64()).collect();

@@ -18,7 +18,9 @@ pub(crate) fn normalise_ba(b: &[f64], a: &[f64]) -> Result<(Vec<f64>, Vec<f64>)>
         return Err(SignalError::Empty("denominator a".into()));
     }
     if b.iter().chain(a).any(|v| !v.is_finite()) {
-        return Err(invalid("filter coefficients must be finite (no NaN or inf)"));
+        return Err(invalid(
+            "filter coefficients must be finite (no NaN or inf)",
+        ));
     }
     if a[0] == 0.0 {
         return Err(invalid("a[0] must not be zero"));
@@ -113,6 +115,18 @@ fn ba_one<T: Real>(b: &[T], a: &[T], xv: T, z: &mut [T], c: usize, w: usize) -> 
 /// their state held in registers for all rows.
 #[inline(always)]
 fn ba_tile<T: Real, const K: usize>(
+    b: &[T; MAX_K + 1],
+    a: &[T; MAX_K + 1],
+    x: &[T],
+    y: &mut [T],
+    z: &mut [T],
+    w: usize,
+) {
+    ba_tile_l::<T, K, LANES>(b, a, x, y, z, w)
+}
+
+#[inline(always)]
+fn ba_tile_l<T: Real, const K: usize, const LANES: usize>(
     b: &[T; MAX_K + 1],
     a: &[T; MAX_K + 1],
     x: &[T],

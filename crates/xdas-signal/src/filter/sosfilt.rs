@@ -35,7 +35,15 @@ impl<T: Real> SosKernel<T> {
         SosKernel {
             c: sos
                 .iter()
-                .map(|s| [T::of(s[0]), T::of(s[1]), T::of(s[2]), T::of(s[4]), T::of(s[5])])
+                .map(|s| {
+                    [
+                        T::of(s[0]),
+                        T::of(s[1]),
+                        T::of(s[2]),
+                        T::of(s[4]),
+                        T::of(s[5]),
+                    ]
+                })
                 .collect(),
         }
     }

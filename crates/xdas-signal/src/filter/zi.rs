@@ -24,12 +24,16 @@ pub fn lfilter_zi(b: &[f64], a: &[f64]) -> Result<Vec<f64>> {
         return Err(SignalError::Empty("numerator b".into()));
     }
     if b.iter().chain(a).any(|v| !v.is_finite()) {
-        return Err(invalid("filter coefficients must be finite (no NaN or inf)"));
+        return Err(invalid(
+            "filter coefficients must be finite (no NaN or inf)",
+        ));
     }
     let lead = a.iter().take_while(|&&v| v == 0.0).count();
     let a = &a[lead.min(a.len().saturating_sub(1))..];
     if a.is_empty() || a[0] == 0.0 {
-        return Err(invalid("there must be at least one nonzero `a` coefficient"));
+        return Err(invalid(
+            "there must be at least one nonzero `a` coefficient",
+        ));
     }
     let (mut b, mut a) = (b.to_vec(), a.to_vec());
     if a[0] != 1.0 {
