@@ -10,6 +10,7 @@ data is then filtered in float32, as the Rust kernels do).
 """
 
 import argparse
+import statistics
 import time
 
 import numpy as np
@@ -19,18 +20,20 @@ from scipy import signal
 SHAPE = (5_000, 10_000)  # (time, channel), C order
 
 
-def best_of(fn, repeat):
+def timings(fn, repeat):
+    """(best, median) seconds per call over `repeat` calls (after one warm-up call)."""
+    fn()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times)
+    return min(times), statistics.median(times)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--only", default="")
     args = ap.parse_args()
 
@@ -54,12 +57,13 @@ def main():
         kernels.append((f"resample_poly_2_5/{dt} 5000x10000 axis0",
                         lambda x=x: signal.resample_poly(x, 2, 5, axis=0)))
 
-    print(f"# scipy {scipy.__version__}, numpy {np.__version__}, best of {args.repeat}")
+    print(f"# scipy {scipy.__version__}, numpy {np.__version__}, {args.repeat} calls after a warm-up")
+    print(f"# {'kernel':43s} {'best':>9s}   {'median':>9s}")
     for name, fn in sorted(kernels):
         if args.only and args.only not in name:
             continue
-        secs = best_of(fn, args.repeat)
-        print(f"{name:45s} {secs:9.4f} s")
+        best, median = timings(fn, args.repeat)
+        print(f"{name:45s} {best:9.4f} s {median:9.4f} s")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
 //!
 //! `benches/scipy_baseline.py` times scipy on the same shapes and kernels.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use ndarray::{Array2, ArrayD};
 use std::hint::black_box;
 use std::time::Duration;
@@ -35,37 +36,39 @@ fn data<T: Real>() -> ArrayD<T> {
     .into_dyn()
 }
 
+/// A benchmark group with few, long samples: one call takes tens of milliseconds, and
+/// the first calls of a run pay for faulting in fresh memory (the warm-up absorbs them).
+fn group<'a>(c: &'a mut Criterion, name: String) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(4));
+    g
+}
+
 fn bench_dtype<T: Real>(c: &mut Criterion, dt: &str) {
     let x = data::<T>();
     let ba = iirfilter_ba(4, &[0.1], BandType::Highpass, FilterKind::Butter, None).unwrap();
     let sos = iirfilter_sos(4, &[0.1], BandType::Highpass, FilterKind::Butter, None).unwrap();
     let shape = format!("{NT}x{NCH}");
     for axis in [0, 1] {
-        let mut g = c.benchmark_group(format!("lfilter/{dt} {shape} axis{axis}"));
-        g.sample_size(10).warm_up_time(Duration::from_millis(500));
-        g.measurement_time(Duration::from_secs(3));
+        let mut g = group(c, format!("lfilter/{dt} {shape} axis{axis}"));
         g.bench_function("butter4 highpass", |bch| {
             bch.iter(|| black_box(lfilter(&ba.b, &ba.a, x.view(), axis, None).unwrap()))
         });
         g.finish();
-        let mut g = c.benchmark_group(format!("sosfilt/{dt} {shape} axis{axis}"));
-        g.sample_size(10).warm_up_time(Duration::from_millis(500));
-        g.measurement_time(Duration::from_secs(3));
+        let mut g = group(c, format!("sosfilt/{dt} {shape} axis{axis}"));
         g.bench_function("butter4 highpass", |bch| {
             bch.iter(|| black_box(sosfilt(&sos, x.view(), axis, None).unwrap()))
         });
         g.finish();
     }
-    let mut g = c.benchmark_group(format!("decimate_fir_q2/{dt} {shape} axis1"));
-    g.sample_size(10).warm_up_time(Duration::from_millis(500));
-    g.measurement_time(Duration::from_secs(3));
+    let mut g = group(c, format!("decimate_fir_q2/{dt} {shape} axis1"));
     g.bench_function("zero_phase", |bch| {
         bch.iter(|| black_box(decimate(x.view(), 2, None, DecimateFtype::Fir, 1, true).unwrap()))
     });
     g.finish();
-    let mut g = c.benchmark_group(format!("resample_poly_2_5/{dt} {shape} axis0"));
-    g.sample_size(10).warm_up_time(Duration::from_millis(500));
-    g.measurement_time(Duration::from_secs(3));
+    let mut g = group(c, format!("resample_poly_2_5/{dt} {shape} axis0"));
     let kaiser = Window::Kaiser(5.0);
     g.bench_function("kaiser5 constant", |bch| {
         bch.iter(|| {

@@ -6,7 +6,7 @@
 //! use xdas_signal::detrend::{detrend, DetrendType};
 //! let x = array![1.0, 2.0, 3.0, 4.0].into_dyn();
 //! let y = detrend(x.view(), 0, DetrendType::Linear, &[]).unwrap();
-//! assert!(y.iter().all(|v| v.abs() < 1e-12));
+//! assert!(y.iter().all(|v: &f64| v.abs() < 1e-12));
 //! ```
 
 use crate::axis::check_axis;
@@ -47,7 +47,7 @@ pub enum DetrendType {
 /// // two segments, each a perfect line
 /// let z = array![0.0, 1.0, 2.0, 10.0, 20.0, 30.0].into_dyn();
 /// let d = detrend(z.view(), 0, DetrendType::Linear, &[3]).unwrap();
-/// assert!(d.iter().all(|v| v.abs() < 1e-12));
+/// assert!(d.iter().all(|v: &f64| v.abs() < 1e-12));
 /// ```
 pub fn detrend<T: Real>(
     x: ArrayViewD<'_, T>,

@@ -21,7 +21,8 @@
 
 use crate::axis::check_axis;
 use crate::error::{Result, SignalError, invalid};
-use crate::filter::engine::{GROUP, Layout, block_width, lanes_to_tile, tile_to_lanes};
+use crate::filter::engine::{GROUP, Layout, block_width};
+use crate::filter::transpose::{lanes_to_tile, tile_to_lanes};
 use crate::float::Real;
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMut2, ArrayViewMut3, Axis};
 use rayon::prelude::*;
@@ -347,6 +348,7 @@ fn tiles_task<T: Real>(
     ylanes: &mut [T],
     ext: Extension,
     range: Range<usize>,
+    simd: bool,
 ) {
     let nout = range.len();
     let w = ylanes.len() / nout;
@@ -379,6 +381,7 @@ fn tiles_task<T: Real>(
                 false,
                 w,
                 &mut tile[base * w..(base + count) * w],
+                simd,
             );
         }
         let rows: Vec<&[T]> = tile.chunks_exact(w).collect();
@@ -391,7 +394,16 @@ fn tiles_task<T: Real>(
                 &mut out[k * w..(k + 1) * w],
             );
         }
-        tile_to_lanes(out, nout, sub.start - range.start, sub.len(), false, w, ylanes);
+        tile_to_lanes(
+            out,
+            nout,
+            sub.start - range.start,
+            sub.len(),
+            false,
+            w,
+            ylanes,
+            simd,
+        );
         start = sub.end;
     }
 }
@@ -406,7 +418,7 @@ unsafe fn tiles_task_avx2<T: Real>(
     ext: Extension,
     range: Range<usize>,
 ) {
-    tiles_task(poly, lanes, n, ylanes, ext, range)
+    tiles_task(poly, lanes, n, ylanes, ext, range, true)
 }
 
 /// [`tiles_task`] compiled for the best instruction set of the machine.
@@ -425,7 +437,7 @@ fn tiles_task_dispatch<T: Real>(
             return unsafe { tiles_task_avx2(poly, lanes, n, ylanes, ext, range) };
         }
     }
-    tiles_task(poly, lanes, n, ylanes, ext, range)
+    tiles_task(poly, lanes, n, ylanes, ext, range, false)
 }
 
 /// Check the common arguments of upfirdn-style functions.

@@ -60,6 +60,7 @@ fn xdas_signal_advise<T>(buf: &mut [T]) {
 
 fn best<R>(name: &str, mut f: impl FnMut() -> R) {
     let mut best = f64::INFINITY;
+    let mut all = vec![];
     let iters: usize = std::env::var("ITERS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -67,9 +68,11 @@ fn best<R>(name: &str, mut f: impl FnMut() -> R) {
     for _ in 0..iters {
         let t = Instant::now();
         std::hint::black_box(f());
-        best = best.min(t.elapsed().as_secs_f64());
+        let e = t.elapsed().as_secs_f64();
+        all.push((e * 1e3).round());
+        best = best.min(e);
     }
-    println!("{name:45} {:8.1} ms", best * 1e3);
+    println!("{name:45} {:8.1} ms   {all:?}", best * 1e3);
 }
 
 fn run<T: Real>(dt: &str) {
@@ -134,6 +137,14 @@ fn run_kernels<T: Real>(x: &ArrayD<T>, dt: &str, only: &str) {
         if go(&n) {
             best(&n, || sosfilt(&SOS, x.view(), axis, None).unwrap());
         }
+    }
+    let n = format!("sosfiltfilt/{dt} axis0");
+    if go(&n) {
+        best(&n, || xdas_signal::filter::sosfiltfilt(&SOS, x.view(), 0, xdas_signal::filter::PadType::Odd, None).unwrap());
+    }
+    let n = format!("decimate_iir_q4/{dt} axis0");
+    if go(&n) {
+        best(&n, || decimate(x.view(), 4, None, DecimateFtype::Iir, 0, true).unwrap());
     }
     let n = format!("decimate_fir_q2/{dt} axis1");
     if go(&n) {

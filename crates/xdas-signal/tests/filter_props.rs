@@ -301,6 +301,23 @@ proptest! {
     }
 }
 
+/// Layout independence on long lanes: several tiles of the transposing drivers, forward
+/// and backward, and lanes that do not fill a group.
+#[test]
+fn layout_independent_long() {
+    let x = data(2600, 19, 3);
+    let xt = x.t().as_standard_layout().into_owned().into_dyn();
+    let along0 = kernels(&x.into_dyn(), 0);
+    let along1 = kernels(&xt, 1);
+    for ((name, a), (_, b)) in along0.iter().zip(&along1) {
+        let b = b.t().as_standard_layout().into_owned();
+        assert!(
+            a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()),
+            "{name}: axis 0 and axis 1 differ"
+        );
+    }
+}
+
 /// The f32 kernels agree with the f64 kernels (relative to the max abs value).
 #[test]
 fn f32_matches_f64() {

@@ -8,13 +8,18 @@
 //! bitwise reproducible.
 //!
 //! * **Row driver** (`inner > 1`, e.g. time along axis 0 of `(time, channel)` data): the
-//!   channels of a row are contiguous, so a task walks the rows of a block of channels
-//!   and the kernel's inner loop is unit-stride (it vectorises). Tasks = blocks of
-//!   channels, run with rayon.
+//!   channels of a row are contiguous, so the kernel's inner loop is unit-stride (it
+//!   vectorises). Each rayon task takes an equal share of the channels of every row (long
+//!   contiguous runs stream well from memory) and advances its blocks of 4 KiB of
+//!   channels a tile of rows at a time, so that a block's state stays in L1.
 //! * **Tile driver** (`inner == 1`, the filtered axis is the contiguous one): groups of
-//!   [`GROUP`] lanes are transposed, a tile of rows at a time, into a small `(time,
-//!   lane)` buffer, run through the same kernel, and transposed back.
+//!   8 lanes are transposed (in registers, with AVX2), a tile of rows at a time, into a
+//!   small `(time, lane)` buffer, run through the same kernel, and transposed back.
+//!
+//! The task bodies are compiled twice, for the baseline instruction set and for AVX2
+//! (chosen at run time); neither uses FMA, so both give the same results.
 
+use super::transpose::{lanes_to_tile, tile_to_lanes};
 use crate::float::Real;
 use ndarray::{ArrayViewMut2, ArrayViewMut3, Axis};
 use rayon::prelude::*;
@@ -47,10 +52,11 @@ impl Layout {
     }
 }
 
-/// Lanes per transposed tile of the upfirdn tile driver.
+/// Lanes per transposed tile of the upfirdn tile driver (one register block of its
+/// kernel).
 pub(crate) const GROUP: usize = 16;
 
-/// Channels per task of the row driver: about 4 KiB of each row.
+/// Channels per block of the row drivers: about 4 KiB of each row.
 pub(crate) fn block_width<T>(inner: usize) -> usize {
     let b = (4096 / std::mem::size_of::<T>()).max(8);
     inner.min(b)
@@ -284,7 +290,7 @@ fn run_tiles<T: Real, K: RowKernel<T>>(
 /// mean fewer concurrent memory streams, which the hardware prefetchers follow best).
 const REC_GROUP: usize = 8;
 /// Rows per transposed tile of the tile driver.
-const TILE_ROWS: usize = 2048;
+const TILE_ROWS: usize = 1024;
 
 /// One group of `w = y.len() / n` contiguous lanes of length `n`: input `x` (or `y`
 /// itself), transposed a tile of rows at a time.
@@ -296,6 +302,7 @@ fn tiles_task<T: Real, K: RowKernel<T>>(
     n: usize,
     reverse: bool,
     z: &mut [T],
+    simd: bool,
 ) {
     let w = y.len() / n;
     let tile_rows = TILE_ROWS.min(n);
@@ -309,108 +316,12 @@ fn tiles_task<T: Real, K: RowKernel<T>>(
         let xt = &mut xt[..rows * w];
         let yt = &mut yt[..rows * w];
         match x {
-            Some(x) => lanes_to_tile(x, n, t0, rows, reverse, w, xt),
-            None => lanes_to_tile(y, n, t0, rows, reverse, w, xt),
+            Some(x) => lanes_to_tile(x, n, t0, rows, reverse, w, xt, simd),
+            None => lanes_to_tile(y, n, t0, rows, reverse, w, xt, simd),
         }
         kernel.tile(xt, yt, z, w);
-        tile_to_lanes(yt, n, t0, rows, reverse, w, y);
+        tile_to_lanes(yt, n, t0, rows, reverse, w, y, simd);
         start += rows;
-    }
-}
-
-/// Side of the square blocks transposed in registers.
-const TB: usize = 8;
-
-/// Copy samples `t0 .. t0 + rows` of `w` lanes (lane `g` at `lanes[g * n..]`) into the
-/// `(rows, w)` tile `xt`, in reverse time order when `reverse`.
-#[inline(always)]
-pub(crate) fn lanes_to_tile<T: Real>(
-    lanes: &[T],
-    n: usize,
-    t0: usize,
-    rows: usize,
-    reverse: bool,
-    w: usize,
-    xt: &mut [T],
-) {
-    let (wb, rb) = (w / TB * TB, rows / TB * TB);
-    // time index of tile row r
-    let t_of = |r: usize| if reverse { t0 + rows - 1 - r } else { t0 + r };
-    for g0 in (0..wb).step_by(TB) {
-        for r0 in (0..rb).step_by(TB) {
-            // the TB samples of each lane, in time order
-            let ts = if reverse {
-                t0 + rows - r0 - TB
-            } else {
-                t0 + r0
-            };
-            let blk: [[T; TB]; TB] = std::array::from_fn(|i| {
-                lanes[(g0 + i) * n + ts..(g0 + i) * n + ts + TB]
-                    .try_into()
-                    .unwrap()
-            });
-            for j in 0..TB {
-                let jj = if reverse { TB - 1 - j } else { j };
-                let row: [T; TB] = std::array::from_fn(|i| blk[i][jj]);
-                xt[(r0 + j) * w + g0..(r0 + j) * w + g0 + TB].copy_from_slice(&row);
-            }
-        }
-        for r in rb..rows {
-            for g in g0..g0 + TB {
-                xt[r * w + g] = lanes[g * n + t_of(r)];
-            }
-        }
-    }
-    for g in wb..w {
-        for r in 0..rows {
-            xt[r * w + g] = lanes[g * n + t_of(r)];
-        }
-    }
-}
-
-/// The inverse of [`lanes_to_tile`]: write the `(rows, w)` tile `yt` to the lanes.
-#[inline(always)]
-pub(crate) fn tile_to_lanes<T: Real>(
-    yt: &[T],
-    n: usize,
-    t0: usize,
-    rows: usize,
-    reverse: bool,
-    w: usize,
-    lanes: &mut [T],
-) {
-    let (wb, rb) = (w / TB * TB, rows / TB * TB);
-    let t_of = |r: usize| if reverse { t0 + rows - 1 - r } else { t0 + r };
-    for g0 in (0..wb).step_by(TB) {
-        for r0 in (0..rb).step_by(TB) {
-            let blk: [[T; TB]; TB] = std::array::from_fn(|j| {
-                yt[(r0 + j) * w + g0..(r0 + j) * w + g0 + TB]
-                    .try_into()
-                    .unwrap()
-            });
-            let ts = if reverse {
-                t0 + rows - r0 - TB
-            } else {
-                t0 + r0
-            };
-            for i in 0..TB {
-                let lane: [T; TB] = std::array::from_fn(|k| {
-                    let j = if reverse { TB - 1 - k } else { k };
-                    blk[j][i]
-                });
-                lanes[(g0 + i) * n + ts..(g0 + i) * n + ts + TB].copy_from_slice(&lane);
-            }
-        }
-        for r in rb..rows {
-            for g in g0..g0 + TB {
-                lanes[g * n + t_of(r)] = yt[r * w + g];
-            }
-        }
-    }
-    for g in wb..w {
-        for r in 0..rows {
-            lanes[g * n + t_of(r)] = yt[r * w + g];
-        }
     }
 }
 
@@ -424,7 +335,7 @@ unsafe fn tiles_task_avx2<T: Real, K: RowKernel<T>>(
     reverse: bool,
     z: &mut [T],
 ) {
-    tiles_task(kernel, x, y, n, reverse, z)
+    tiles_task(kernel, x, y, n, reverse, z, true)
 }
 
 /// [`tiles_task`] compiled for the best instruction set of the machine.
@@ -443,7 +354,7 @@ fn tiles_task_dispatch<T: Real, K: RowKernel<T>>(
             return unsafe { tiles_task_avx2(kernel, x, y, n, reverse, z) };
         }
     }
-    tiles_task(kernel, x, y, n, reverse, z)
+    tiles_task(kernel, x, y, n, reverse, z, false)
 }
 
 /// A zero-filled array for a kernel to overwrite. Large buffers are advised to use

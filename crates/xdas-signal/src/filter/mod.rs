@@ -25,6 +25,7 @@ pub(crate) mod engine;
 mod filtfilt;
 mod lfilter;
 mod sosfilt;
+pub(crate) mod transpose;
 mod zi;
 
 pub use filtfilt::{PadType, filtfilt, filtfilt_gust, sosfiltfilt};
