@@ -252,7 +252,10 @@ fn clear_errors() {
     );
     assert!(da.sel_value("time", "yesterday", Method::Exact).is_err());
     for m in [Method::Exact, Method::Nearest, Method::Ffill, Method::Bfill] {
-        assert!(da.sel_value("distance", f64::NAN, m).is_err(), "NaN label with {m:?}");
+        assert!(
+            da.sel_value("distance", f64::NAN, m).is_err(),
+            "NaN label with {m:?}"
+        );
     }
     // a non-monotonic coordinate: a scalar lookup is a clear error
     let c = InterpCoordinate::new(vec![0, 4, 5, 9], vec![0.0, 4.0, 3.0, 7.0]).unwrap();

@@ -15,7 +15,7 @@ use crate::Real;
 use crate::decimate::DecimateFtype;
 use crate::design::{BandType, FilterKind, iirfilter_sos};
 use crate::detrend::DetrendType;
-use crate::error::{Result, SignalError, invalid};
+use crate::error::{Result, invalid};
 use crate::filter::PadType;
 use crate::window::Window;
 use ndarray::ArrayD;
@@ -369,7 +369,7 @@ pub fn sliding_mean_removal<T: Real>(
     dim: &str,
 ) -> Result<DataArray<T>> {
     let (axis, _, d) = axis_and_step(da, dim)?;
-    if !(wlen > 0.0) {
+    if wlen.is_nan() || wlen <= 0.0 {
         return Err(invalid(format!(
             "the window length must be positive, got {wlen}"
         )));
@@ -391,16 +391,14 @@ pub fn medfilt<T: Real>(da: &DataArray<T>, kernel: &[(&str, usize)]) -> Result<D
     Ok(da.with_data(crate::medfilt::medfilt(da.data().view(), &sizes)?)?)
 }
 
-#[allow(unused)]
-fn _unused(_: SignalError) {}
-
-/// The dim's coordinate start and exact step, as (start, step_num, step_den) for a
-/// datetime axis in ns, or float start/step.
+/// Where a dim starts and how it advances: a datetime start with the exact step
+/// `num/den`, or a float start and step.
 enum Axis0 {
     Time(xdas_core::Datetime, Timedelta, u64),
     Float(f64, f64),
 }
 
+/// The start and step of `coord` (sampling interval `d`, in seconds on time axes).
 fn axis0(coord: &Coordinate, d: f64) -> Result<Axis0> {
     Ok(match (coord.kind(), coord.value(0)?) {
         (CoordKind::InterpTime(c), Scalar::Datetime(t0)) if c.ratio().is_some() => {
@@ -445,39 +443,33 @@ fn regular_from(
     }
 }
 
-/// Replace `old` by `new` in dims and coordinates (other coordinates on `old` dropped).
-fn rename_dim<U: xdas_core::Element>(
-    da_dims: &[String],
-    coords: Vec<(String, Coordinate)>,
+/// `da`'s labels with the dim `old` renamed `new` and labelled by `new_coord`, over
+/// `data` (other coordinates on `old` are dropped).
+fn rename_dim<T: xdas_core::Element, U: xdas_core::Element>(
+    da: &DataArray<T>,
     old: &str,
     new: &str,
     new_coord: Coordinate,
     data: ArrayD<U>,
-    name: Option<&str>,
-    attrs: Option<&xdas_core::Attrs>,
 ) -> Result<DataArray<U>> {
-    let dims: Vec<String> = da_dims
+    let dims: Vec<String> = da
+        .dims()
         .iter()
         .map(|d| if d == old { new.to_string() } else { d.clone() })
         .collect();
-    let mut out: Vec<(String, Coordinate)> = coords
-        .into_iter()
+    let mut coords: Vec<(String, Coordinate)> = da
+        .coords()
         .filter(|(_, c)| c.dim() != Some(old))
+        .map(|(k, c)| (k.to_string(), c.clone()))
         .collect();
-    out.push((new.to_string(), new_coord));
+    coords.push((new.to_string(), new_coord));
     Ok(DataArray::from_parts(
         data,
         dims,
-        out,
-        name.map(str::to_string),
-        attrs.cloned(),
+        coords,
+        da.name().map(str::to_string),
+        da.attrs().cloned(),
     )?)
-}
-
-fn owned_coords<T: xdas_core::Element>(da: &DataArray<T>) -> Vec<(String, Coordinate)> {
-    da.coords()
-        .map(|(k, c)| (k.to_string(), c.clone()))
-        .collect()
 }
 
 /// `xdas.fft.rfft`: the one-sided spectrum along `dim`, which becomes `newdim` with a
@@ -496,16 +488,7 @@ where
     let n = n.unwrap_or(da.shape()[axis]);
     let y = crate::spectral::rfft(da.data().view(), Some(n), axis, norm)?;
     let f = Coordinate::from_block(0.0, n / 2 + 1, 1.0 / (n as f64 * d), newdim);
-    rename_dim(
-        da.dims(),
-        owned_coords(da),
-        &name,
-        newdim,
-        f,
-        y,
-        da.name(),
-        da.attrs(),
-    )
+    rename_dim(da, &name, newdim, f, y)
 }
 
 /// `xdas.fft.fft` of real data: the two-sided spectrum along `dim`, `fftshift`ed, which
@@ -527,16 +510,7 @@ where
     let y = crate::spectral::fftshift_axis(y.view(), axis)?;
     let start = crate::spectral::fftshift(&crate::spectral::fftfreq(n, d))[0];
     let f = Coordinate::from_block(start, n, 1.0 / (n as f64 * d), newdim);
-    rename_dim(
-        da.dims(),
-        owned_coords(da),
-        &name,
-        newdim,
-        f,
-        y,
-        da.name(),
-        da.attrs(),
-    )
+    rename_dim(da, &name, newdim, f, y)
 }
 
 /// `xdas.signal.stft`: short-time Fourier transform along `dim` (scipy's

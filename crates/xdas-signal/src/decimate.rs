@@ -12,7 +12,7 @@
 use crate::axis::check_axis;
 use crate::design::{BandType, FilterKind, PassZero, firwin, iirfilter_sos};
 use crate::error::{Result, SignalError, invalid};
-use crate::filter::{PadType, sosfilt, sosfiltfilt};
+use crate::filter::{PadType, sosfilt, sosfiltfilt_step};
 use crate::float::Real;
 use crate::resample::{ResamplePad, resample_poly_taps};
 use crate::upfirdn::{Extension, Polyphase, upfirdn_range};
@@ -104,11 +104,10 @@ pub fn decimate<T: Real>(
                 FilterKind::Cheby1 { rp: 0.05 },
                 None,
             )?;
-            let y = if zero_phase {
-                sosfiltfilt(&sos, x, axis, PadType::Odd, None)?
-            } else {
-                sosfilt(&sos, x, axis, None)?.0
-            };
+            if zero_phase {
+                return sosfiltfilt_step(&sos, x, axis, PadType::Odd, None, q);
+            }
+            let y = sosfilt(&sos, x, axis, None)?.0;
             if q == 1 {
                 return Ok(y);
             }

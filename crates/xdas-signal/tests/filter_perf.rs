@@ -140,11 +140,22 @@ fn run_kernels<T: Real>(x: &ArrayD<T>, dt: &str, only: &str) {
     }
     let n = format!("sosfiltfilt/{dt} axis0");
     if go(&n) {
-        best(&n, || xdas_signal::filter::sosfiltfilt(&SOS, x.view(), 0, xdas_signal::filter::PadType::Odd, None).unwrap());
+        best(&n, || {
+            xdas_signal::filter::sosfiltfilt(
+                &SOS,
+                x.view(),
+                0,
+                xdas_signal::filter::PadType::Odd,
+                None,
+            )
+            .unwrap()
+        });
     }
     let n = format!("decimate_iir_q4/{dt} axis0");
     if go(&n) {
-        best(&n, || decimate(x.view(), 4, None, DecimateFtype::Iir, 0, true).unwrap());
+        best(&n, || {
+            decimate(x.view(), 4, None, DecimateFtype::Iir, 0, true).unwrap()
+        });
     }
     let n = format!("decimate_fir_q2/{dt} axis1");
     if go(&n) {

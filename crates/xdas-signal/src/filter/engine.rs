@@ -66,18 +66,21 @@ pub(crate) fn block_width<T>(inner: usize) -> usize {
 pub(crate) trait RowKernel<T>: Sync {
     /// State values per channel.
     fn nstate(&self) -> usize;
-    /// Advance `w = x.len()` channels by one step: `y[c]` from `x[c]` and the state
-    /// `z[j * w + c]` (`j < nstate`), which is updated. Implementations are
-    /// `#[inline(always)]` so that the drivers compile them for the machine's SIMD.
-    fn row(&self, x: &[T], y: &mut [T], z: &mut [T]);
-    /// Advance `w` channels by `x.len() / w` steps: `x` and `y` are `(rows, w)` tiles,
-    /// row after row. The same arithmetic as [`row`](Self::row) row by row
-    /// (implementations keep the state in registers).
-    #[inline(always)]
-    fn tile(&self, x: &[T], y: &mut [T], z: &mut [T], w: usize) {
-        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
-            self.row(xr, yr, z);
-        }
+    /// Advance `w` channels by `y.len() / w` steps: row `r` of the `(rows, w)` tile `y`
+    /// (row-major) gets the outputs of the inputs in row `r` of `x` — or of `y` itself
+    /// when `x` is `None` (in place). The state `z[j * w + c]` (`j < nstate`) is updated.
+    /// Implementations are `#[inline(always)]` so that the drivers compile them for the
+    /// machine's SIMD, and keep each channel's arithmetic independent of `w` and of the
+    /// number of rows per call.
+    fn tile(&self, x: Option<&[T]>, y: &mut [T], z: &mut [T], w: usize);
+}
+
+/// `N` consecutive inputs at `o`: from `x`, or from `y` (in place).
+#[inline(always)]
+pub(crate) fn load<T: Copy, const N: usize>(x: Option<&[T]>, y: &[T], o: usize) -> [T; N] {
+    match x {
+        Some(x) => x[o..o + N].try_into().unwrap(),
+        None => y[o..o + N].try_into().unwrap(),
     }
 }
 
@@ -202,8 +205,7 @@ fn rows_task<T: Real, K: RowKernel<T>>(
     reverse: bool,
     states: &mut [Final<T>],
 ) {
-    let (n, w) = blk.dim();
-    let mut scratch = vec![T::zero(); if x.is_none() { w } else { 0 }];
+    let n = blk.nrows();
     let mut s0 = 0;
     while s0 < n {
         let s1 = (s0 + ROW_TILE).min(n);
@@ -213,14 +215,8 @@ fn rows_task<T: Real, K: RowKernel<T>>(
                 let t = if reverse { n - 1 - step } else { step };
                 let mut row = blk.row_mut(t);
                 let yr = &mut row.as_slice_mut().expect("contiguous row")[b0..b0 + bwi];
-                match x {
-                    Some(x) => kernel.row(&x[t * stride + b0..t * stride + b0 + bwi], yr, z),
-                    None => {
-                        let sc = &mut scratch[..bwi];
-                        sc.copy_from_slice(yr);
-                        kernel.row(sc, yr, z);
-                    }
-                }
+                let xr = x.map(|x| &x[t * stride + b0..t * stride + b0 + bwi]);
+                kernel.tile(xr, yr, z, bwi);
             }
         }
         s0 = s1;
@@ -307,20 +303,18 @@ fn tiles_task<T: Real, K: RowKernel<T>>(
     let w = y.len() / n;
     let tile_rows = TILE_ROWS.min(n);
     let mut xt = vec![T::zero(); tile_rows * w];
-    let mut yt = vec![T::zero(); tile_rows * w];
     let mut start = 0;
     while start < n {
         let rows = tile_rows.min(n - start);
         // the tile's time range; reversed tiles are read and written back to front
         let t0 = if reverse { n - start - rows } else { start };
         let xt = &mut xt[..rows * w];
-        let yt = &mut yt[..rows * w];
         match x {
             Some(x) => lanes_to_tile(x, n, t0, rows, reverse, w, xt, simd),
             None => lanes_to_tile(y, n, t0, rows, reverse, w, xt, simd),
         }
-        kernel.tile(xt, yt, z, w);
-        tile_to_lanes(yt, n, t0, rows, reverse, w, y, simd);
+        kernel.tile(None, xt, z, w);
+        tile_to_lanes(xt, n, t0, rows, reverse, w, y, simd);
         start += rows;
     }
 }

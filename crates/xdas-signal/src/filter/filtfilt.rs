@@ -93,7 +93,8 @@ fn rows_per_task(inner: usize) -> usize {
 
 /// Filter forward then backward along `axis`, the state started at `zvec[j] · x0` (the
 /// first sample of each channel) forwards and `zvec[j] · y0` (the last output)
-/// backwards, like scipy's filtfilt/sosfiltfilt with the "pad" method.
+/// backwards, like scipy's filtfilt/sosfiltfilt with the "pad" method. Only every
+/// `step`-th output sample is kept (`[::step]`, for decimation).
 fn forward_backward<T: Real, K: RowKernel<T>>(
     kernel: &K,
     zvec: &[f64],
@@ -101,6 +102,7 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
     axis: usize,
     padtype: PadType,
     edge: usize,
+    step: usize,
 ) -> ArrayD<T> {
     let xs = x.as_standard_layout();
     let lay = Layout::of(x.shape(), axis);
@@ -141,10 +143,11 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
     let y0 = row_values(&buf, ne - 1);
     engine::run(kernel, None, &mut buf, elay, true, &scaled(&y0), false);
     let mut shape = x.shape().to_vec();
-    if edge == 0 {
+    if edge == 0 && step == 1 {
         return ArrayD::from_shape_vec(IxDyn(&shape), buf).expect("shape");
     }
-    let mut out = vec![T::zero(); lay.outer * n * inner];
+    let nk = n.div_ceil(step);
+    let mut out = vec![T::zero(); lay.outer * nk * inner];
     engine::advise_huge_pages(&mut out);
     let per = rows_per_task(inner);
     out.par_chunks_mut(per * inner)
@@ -152,12 +155,12 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
         .for_each(|(k, chunk)| {
             for (i, row) in chunk.chunks_exact_mut(inner).enumerate() {
                 let gr = k * per + i;
-                let (o, t) = (gr / n, gr % n);
+                let (o, t) = (gr / nk, gr % nk * step);
                 let off = (o * ne + edge + t) * inner;
                 row.copy_from_slice(&buf[off..off + inner]);
             }
         });
-    shape[axis] = n;
+    shape[axis] = nk;
     ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape")
 }
 
@@ -204,6 +207,7 @@ pub fn filtfilt<T: Real>(
         axis,
         padtype,
         edge,
+        1,
     ))
 }
 
@@ -228,6 +232,18 @@ pub fn sosfiltfilt<T: Real>(
     padtype: PadType,
     padlen: Option<usize>,
 ) -> Result<ArrayD<T>> {
+    sosfiltfilt_step(sos, x, axis, padtype, padlen, 1)
+}
+
+/// [`sosfiltfilt`] keeping every `step`-th output sample along `axis` (`[::step]`).
+pub(crate) fn sosfiltfilt_step<T: Real>(
+    sos: &[[f64; 6]],
+    x: ArrayViewD<'_, T>,
+    axis: usize,
+    padtype: PadType,
+    padlen: Option<usize>,
+    step: usize,
+) -> Result<ArrayD<T>> {
     check_x(&x, axis)?;
     validate_sos(sos)?;
     let zb = sos.iter().filter(|s| s[2] == 0.0).count();
@@ -242,6 +258,7 @@ pub fn sosfiltfilt<T: Real>(
         axis,
         padtype,
         edge,
+        step.max(1),
     ))
 }
 

@@ -1,6 +1,6 @@
 //! `lfilter`: direct form II transposed IIR/FIR filtering along one axis.
 
-use super::engine::{self, Layout, RowKernel};
+use super::engine::{self, Layout, RowKernel, load};
 use crate::axis::check_axis;
 use crate::error::{Result, SignalError, invalid};
 use crate::float::Real;
@@ -65,17 +65,14 @@ impl<T: Real> RowKernel<T> for BaKernel<T> {
         self.b.len() - 1
     }
     #[inline(always)]
-    fn row(&self, x: &[T], y: &mut [T], z: &mut [T]) {
-        self.tile(x, y, z, x.len())
-    }
-    #[inline(always)]
-    fn tile(&self, x: &[T], y: &mut [T], z: &mut [T], w: usize) {
+    fn tile(&self, x: Option<&[T]>, y: &mut [T], z: &mut [T], w: usize) {
         let (b, a) = (&self.b9, &self.a9);
         match self.b.len() - 1 {
             0 => {
                 let b0 = self.b[0];
-                for (yv, &xv) in y.iter_mut().zip(x) {
-                    *yv = xv * b0;
+                match x {
+                    Some(x) => y.iter_mut().zip(x).for_each(|(yv, &xv)| *yv = xv * b0),
+                    None => y.iter_mut().for_each(|yv| *yv *= b0),
                 }
             }
             1 => ba_tile::<T, 1>(b, a, x, y, z, w),
@@ -87,9 +84,10 @@ impl<T: Real> RowKernel<T> for BaKernel<T> {
             7 => ba_tile::<T, 7>(b, a, x, y, z, w),
             8 => ba_tile::<T, 8>(b, a, x, y, z, w),
             _ => {
-                for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
+                for o in (0..y.len()).step_by(w) {
                     for c in 0..w {
-                        yr[c] = ba_one(&self.b, &self.a, xr[c], z, c, w);
+                        let [xv] = load::<T, 1>(x, y, o + c);
+                        y[o + c] = ba_one(&self.b, &self.a, xv, z, c, w);
                     }
                 }
             }
@@ -117,16 +115,19 @@ fn ba_one<T: Real>(b: &[T], a: &[T], xv: T, z: &mut [T], c: usize, w: usize) -> 
 fn ba_tile<T: Real, const K: usize>(
     b: &[T; MAX_K + 1],
     a: &[T; MAX_K + 1],
-    x: &[T],
+    x: Option<&[T]>,
     y: &mut [T],
     z: &mut [T],
     w: usize,
 ) {
-    ba_tile_l::<T, K, LANES>(b, a, x, y, z, w)
+    match x {
+        Some(x) => ba_tile_l::<T, K, LANES, false>(b, a, x, y, z, w),
+        None => ba_tile_l::<T, K, LANES, true>(b, a, &[], y, z, w),
+    }
 }
 
 #[inline(always)]
-fn ba_tile_l<T: Real, const K: usize, const LANES: usize>(
+fn ba_tile_l<T: Real, const K: usize, const LANES: usize, const INPLACE: bool>(
     b: &[T; MAX_K + 1],
     a: &[T; MAX_K + 1],
     x: &[T],
@@ -134,15 +135,17 @@ fn ba_tile_l<T: Real, const K: usize, const LANES: usize>(
     z: &mut [T],
     w: usize,
 ) {
-    assert!(y.len() == x.len() && z.len() == K * w && w > 0 && x.len() % w == 0);
+    assert!(INPLACE || x.len() == y.len());
+    let x = if INPLACE { None } else { Some(x) };
+    assert!(z.len() == K * w && w > 0 && y.len() % w == 0);
     let mut c = 0;
     while c + LANES <= w {
         let mut zs = [[T::zero(); LANES]; K];
         for (j, zj) in zs.iter_mut().enumerate() {
             *zj = z[j * w + c..j * w + c + LANES].try_into().unwrap();
         }
-        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
-            let xv: &[T; LANES] = xr[c..c + LANES].try_into().unwrap();
+        for o in (c..y.len()).step_by(w) {
+            let xv: [T; LANES] = load(x, y, o);
             let mut yv = [T::zero(); LANES];
             for l in 0..LANES {
                 yv[l] = zs[0][l] + b[0] * xv[l];
@@ -155,7 +158,7 @@ fn ba_tile_l<T: Real, const K: usize, const LANES: usize>(
             for l in 0..LANES {
                 zs[K - 1][l] = xv[l] * b[K] - yv[l] * a[K];
             }
-            yr[c..c + LANES].copy_from_slice(&yv);
+            y[o..o + LANES].copy_from_slice(&yv);
         }
         for (j, zj) in zs.iter().enumerate() {
             z[j * w + c..j * w + c + LANES].copy_from_slice(zj);
@@ -163,8 +166,9 @@ fn ba_tile_l<T: Real, const K: usize, const LANES: usize>(
         c += LANES;
     }
     for c in c..w {
-        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
-            yr[c] = ba_one(&b[..=K], &a[..=K], xr[c], z, c, w);
+        for o in (c..y.len()).step_by(w) {
+            let [xv] = load::<T, 1>(x, y, o);
+            y[o] = ba_one(&b[..=K], &a[..=K], xv, z, c, w);
         }
     }
 }

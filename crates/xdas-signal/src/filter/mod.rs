@@ -28,6 +28,7 @@ mod sosfilt;
 pub(crate) mod transpose;
 mod zi;
 
+pub(crate) use filtfilt::sosfiltfilt_step;
 pub use filtfilt::{PadType, filtfilt, filtfilt_gust, sosfiltfilt};
 pub use lfilter::lfilter;
 pub use sosfilt::sosfilt;

@@ -1,6 +1,6 @@
 //! `sosfilt`: cascaded second-order sections along one axis.
 
-use super::engine::{self, Layout, RowKernel};
+use super::engine::{self, Layout, RowKernel, load};
 use crate::axis::check_axis;
 use crate::error::{Result, SignalError, invalid};
 use crate::float::Real;
@@ -54,11 +54,7 @@ impl<T: Real> RowKernel<T> for SosKernel<T> {
         2 * self.c.len()
     }
     #[inline(always)]
-    fn row(&self, x: &[T], y: &mut [T], z: &mut [T]) {
-        self.tile(x, y, z, x.len())
-    }
-    #[inline(always)]
-    fn tile(&self, x: &[T], y: &mut [T], z: &mut [T], w: usize) {
+    fn tile(&self, x: Option<&[T]>, y: &mut [T], z: &mut [T], w: usize) {
         let c = &self.c[..];
         match c.len() {
             1 => sos_tile::<T, 1>(c, x, y, z, w),
@@ -68,9 +64,10 @@ impl<T: Real> RowKernel<T> for SosKernel<T> {
             5 => sos_tile::<T, 5>(c, x, y, z, w),
             6 => sos_tile::<T, 6>(c, x, y, z, w),
             _ => {
-                for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
+                for o in (0..y.len()).step_by(w) {
                     for ch in 0..w {
-                        yr[ch] = sos_one(c, xr[ch], z, ch, w);
+                        let [xv] = load::<T, 1>(x, y, o + ch);
+                        y[o + ch] = sos_one(c, xv, z, ch, w);
                     }
                 }
             }
@@ -96,10 +93,30 @@ fn sos_one<T: Real>(c: &[[T; 5]], xv: T, z: &mut [T], ch: usize, w: usize) -> T 
 /// `S` sections over a `(rows, w)` tile: [`LANES`] channels at a time, their state held
 /// in registers for all rows.
 #[inline(always)]
-fn sos_tile<T: Real, const S: usize>(c: &[[T; 5]], x: &[T], y: &mut [T], z: &mut [T], w: usize) {
-    assert!(
-        c.len() == S && y.len() == x.len() && z.len() == 2 * S * w && w > 0 && x.len() % w == 0
-    );
+fn sos_tile<T: Real, const S: usize>(
+    c: &[[T; 5]],
+    x: Option<&[T]>,
+    y: &mut [T],
+    z: &mut [T],
+    w: usize,
+) {
+    match x {
+        Some(x) => sos_tile_io::<T, S, false>(c, x, y, z, w),
+        None => sos_tile_io::<T, S, true>(c, &[], y, z, w),
+    }
+}
+
+#[inline(always)]
+fn sos_tile_io<T: Real, const S: usize, const INPLACE: bool>(
+    c: &[[T; 5]],
+    x: &[T],
+    y: &mut [T],
+    z: &mut [T],
+    w: usize,
+) {
+    assert!(INPLACE || x.len() == y.len());
+    let x = if INPLACE { None } else { Some(x) };
+    assert!(c.len() == S && z.len() == 2 * S * w && w > 0 && y.len() % w == 0);
     let q: [[T; 5]; S] = std::array::from_fn(|s| c[s]);
     let mut ch = 0;
     while ch + LANES <= w {
@@ -110,8 +127,8 @@ fn sos_tile<T: Real, const S: usize>(c: &[[T; 5]], x: &[T], y: &mut [T], z: &mut
                 *zk = z[i..i + LANES].try_into().unwrap();
             }
         }
-        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
-            let mut cur: [T; LANES] = xr[ch..ch + LANES].try_into().unwrap();
+        for o in (ch..y.len()).step_by(w) {
+            let mut cur: [T; LANES] = load(x, y, o);
             for (qs, zsec) in q.iter().zip(zs.iter_mut()) {
                 let mut new = [T::zero(); LANES];
                 for l in 0..LANES {
@@ -121,7 +138,7 @@ fn sos_tile<T: Real, const S: usize>(c: &[[T; 5]], x: &[T], y: &mut [T], z: &mut
                 }
                 cur = new;
             }
-            yr[ch..ch + LANES].copy_from_slice(&cur);
+            y[o..o + LANES].copy_from_slice(&cur);
         }
         for (s, zsec) in zs.iter().enumerate() {
             for (k, zk) in zsec.iter().enumerate() {
@@ -132,8 +149,9 @@ fn sos_tile<T: Real, const S: usize>(c: &[[T; 5]], x: &[T], y: &mut [T], z: &mut
         ch += LANES;
     }
     for ch in ch..w {
-        for (xr, yr) in x.chunks_exact(w).zip(y.chunks_exact_mut(w)) {
-            yr[ch] = sos_one(&q, xr[ch], z, ch, w);
+        for o in (ch..y.len()).step_by(w) {
+            let [xv] = load::<T, 1>(x, y, o);
+            y[o] = sos_one(&q, xv, z, ch, w);
         }
     }
 }
