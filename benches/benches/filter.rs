@@ -6,7 +6,7 @@
 //! * FIR `decimate` by 2 along channels (zero phase, i.e. the `resample_poly` path);
 //! * `resample_poly` 2/5 along time.
 //!
-//! `benches/scipy_baseline.py` times scipy on the same shapes and kernels.
+//! `benches/compare_scipy.py` times scipy on the same shapes and kernels and prints the ratios.
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
