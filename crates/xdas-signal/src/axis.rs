@@ -10,7 +10,10 @@
 //! that themselves with [`check_axis`] and views; this module serves the general case.
 
 use crate::error::{Result, SignalError};
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Zip};
+use ndarray::{
+    Array3, ArrayD, ArrayView2, ArrayView3, ArrayViewD, ArrayViewMut2, Axis, CowArray, IxDyn, Zip,
+};
+use rayon::prelude::*;
 
 /// Check that `axis` exists in an array of `ndim` dimensions.
 pub fn check_axis(axis: usize, ndim: usize) -> Result<()> {
@@ -74,4 +77,87 @@ where
             }
         });
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// `(outer, n, inner)` views and row-walking blocks, shared by the kernels that vectorise
+// across lanes.
+
+/// Number of lanes (channels) a row-walking task updates at once.
+pub(crate) const BLOCK: usize = 512;
+
+/// `(outer, n, inner)`: the products of the dimensions before `axis`, the length of
+/// `axis`, and the product of the dimensions after it.
+pub(crate) fn split3(shape: &[usize], axis: usize) -> (usize, usize, usize) {
+    let outer = shape[..axis].iter().product();
+    let inner = shape[axis + 1..].iter().product();
+    (outer, shape[axis], inner)
+}
+
+/// Check `axis` and that `x` is not empty; `what` names the kernel in the error.
+pub(crate) fn check_input<T>(x: &ArrayViewD<'_, T>, axis: usize, what: &str) -> Result<()> {
+    check_axis(axis, x.ndim())?;
+    if x.is_empty() {
+        return Err(SignalError::Empty(format!(
+            "{what}: the input array is empty"
+        )));
+    }
+    Ok(())
+}
+
+/// A standard-layout copy-on-write of `x` (borrowed when it already is).
+pub(crate) fn standard<'a, T: Clone>(x: &'a ArrayViewD<'a, T>) -> CowArray<'a, T, IxDyn> {
+    x.as_standard_layout()
+}
+
+/// The `(outer, n, inner)` view of a standard-layout array.
+pub(crate) fn view3<'a, T>(x: &'a CowArray<'_, T, IxDyn>, axis: usize) -> ArrayView3<'a, T> {
+    let (o, n, i) = split3(x.shape(), axis);
+    x.view()
+        .into_shape_with_order((o, n, i))
+        .expect("standard layout reshapes")
+}
+
+/// Run `f(input_block, output_block)` on every `(n, ≤BLOCK)` block of lanes of the
+/// `(outer, n, inner)` arrays, in parallel. Input and output may differ in `n`.
+/// Each lane is computed by exactly one call, so results do not depend on the threads.
+pub(crate) fn walk_blocks<T, U, F>(x: ArrayView3<'_, T>, out: &mut Array3<U>, f: F)
+where
+    T: Sync,
+    U: Send + Sync,
+    F: Fn(ArrayView2<'_, T>, ArrayViewMut2<'_, U>) + Sync,
+{
+    out.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(x.axis_iter(Axis(0)))
+        .for_each(|(mut o2, x2)| {
+            o2.axis_chunks_iter_mut(Axis(1), BLOCK)
+                .into_par_iter()
+                .zip(x2.axis_chunks_iter(Axis(1), BLOCK))
+                .for_each(|(oc, xc)| f(xc, oc));
+        });
+}
+
+/// The single lane of a one-column block, as a slice (`None` for wider blocks).
+pub(crate) fn lane<'a, T>(b: &'a ArrayView2<'_, T>) -> Option<&'a [T]> {
+    if b.ncols() == 1 && (b.nrows() <= 1 || b.strides()[0] == 1) {
+        return b.as_slice_memory_order();
+    }
+    None
+}
+
+/// Mutable version of [`lane`].
+pub(crate) fn lane_mut<'a, T>(b: &'a mut ArrayViewMut2<'_, T>) -> Option<&'a mut [T]> {
+    if b.ncols() == 1 && (b.nrows() <= 1 || b.strides()[0] == 1) {
+        return b.as_slice_memory_order_mut();
+    }
+    None
+}
+
+/// Reshape an `(outer, n, inner)` result back to `shape` with `axis` of length `n`.
+pub(crate) fn unview3<U>(out: Array3<U>, shape: &[usize], axis: usize) -> ArrayD<U> {
+    let mut shape = shape.to_vec();
+    shape[axis] = out.shape()[1];
+    out.into_shape_with_order(IxDyn(&shape))
+        .expect("same number of elements")
 }

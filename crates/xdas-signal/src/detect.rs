@@ -17,9 +17,8 @@
 //! parallel, each lane is computed by exactly one task, so results do not depend on the
 //! number of threads.
 
-use crate::calculus::{
-    check_input, lane, lane_mut, split3, standard, unview3, view3, walk_blocks, zeros3,
-};
+use crate::axis::{check_input, lane, lane_mut, split3, standard, unview3, view3, walk_blocks};
+use crate::buffers::zeros3;
 use crate::error::{Result, SignalError, invalid};
 use crate::float::Real;
 use ndarray::{ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis};
@@ -483,11 +482,11 @@ impl TriggerState {
             .enumerate()
             .flat_map_iter(|(o, (states, x2))| {
                 let per_block: Vec<Vec<(usize, usize, f64)>> = states
-                    .par_chunks_mut(crate::calculus::BLOCK)
-                    .zip(x2.axis_chunks_iter(Axis(1), crate::calculus::BLOCK))
+                    .par_chunks_mut(crate::axis::BLOCK)
+                    .zip(x2.axis_chunks_iter(Axis(1), crate::axis::BLOCK))
                     .enumerate()
                     .map(|(b, (st, xb))| {
-                        let first = o * inner + b * crate::calculus::BLOCK;
+                        let first = o * inner + b * crate::axis::BLOCK;
                         let th = if thresh.len() == 1 {
                             &thresh[..]
                         } else {

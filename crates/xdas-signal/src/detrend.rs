@@ -79,7 +79,7 @@ pub fn detrend<T: Real>(
     let xsl = xs.as_slice().expect("standard layout");
     let lay = Layout::of(x.shape(), axis);
     let Layout { outer, inner, .. } = lay;
-    let mut y = crate::filter::engine::output::<T>(x.shape());
+    let mut y = crate::buffers::output::<T>(x.shape());
     let ysl = y.as_slice_mut().expect("standard layout");
     let mut y3 = ArrayViewMut3::from_shape((outer, n, inner), ysl).expect("layout");
     let bw = block_width::<T>(inner);

@@ -20,6 +20,7 @@
 //! depend on the number of threads. Bad input is a [`SignalError`], never a panic.
 
 pub mod axis;
+mod buffers;
 pub mod calculus;
 pub mod dataarray;
 pub mod decimate;

@@ -10,7 +10,8 @@
 //! ([`DIRECT_MAX`] samples and more) through real FFTs.
 
 use crate::axis::map_lanes;
-use crate::calculus::{check_input, lane, lane_mut, standard, unview3, view3, walk_blocks, zeros3};
+use crate::axis::{check_input, lane, lane_mut, standard, unview3, view3, walk_blocks};
+use crate::buffers::zeros3;
 use crate::error::{Result, invalid};
 use crate::float::Real;
 use crate::window::{Window, get_window};

@@ -59,7 +59,7 @@ pub fn medfilt<T: Real>(x: ArrayViewD<'_, T>, kernel: &[usize]) -> Result<ArrayD
     let len = shape[nd - 1];
     let ksize: usize = kernel.iter().product();
     let rank = ksize / 2;
-    let mut out = crate::calculus::zeroed::<T>(data.len());
+    let mut out = crate::buffers::zeroed::<T>(data.len());
     if ksize == 1 {
         out.copy_from_slice(data);
         return Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape"));

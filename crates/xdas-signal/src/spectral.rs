@@ -9,8 +9,8 @@
 //! frequencies); xdas's `fft`/`ifft` add an [`fftshift_axis`]/[`ifftshift_axis`], which is
 //! the caller's business.
 
+use crate::axis::check_input;
 use crate::axis::map_lanes;
-use crate::calculus::check_input;
 use crate::error::{Result, SignalError, invalid};
 use crate::float::Real;
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, concatenate};

@@ -4,7 +4,8 @@
 //! along the axis; numpy computes that product in `f64` (the window is `f64`). So does
 //! this kernel, rounding the product to `T`: bitwise xdas's values for `f64` data.
 
-use crate::calculus::{check_input, lane, lane_mut, standard, unview3, view3, walk_blocks, zeros3};
+use crate::axis::{check_input, lane, lane_mut, standard, unview3, view3, walk_blocks};
+use crate::buffers::zeros3;
 use crate::error::Result;
 use crate::float::Real;
 use crate::window::{Window, get_window};

@@ -249,7 +249,7 @@ pub(crate) fn upfirdn_range<T: Real>(
     let nout = range.len();
     let mut shape = x.shape().to_vec();
     shape[axis] = nout;
-    let mut y = crate::filter::engine::output::<T>(&shape);
+    let mut y = crate::buffers::output::<T>(&shape);
     if nout == 0 || lay.lanes() == 0 {
         return y;
     }

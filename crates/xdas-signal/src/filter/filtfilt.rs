@@ -54,7 +54,7 @@ fn extend<T: Real>(x: &[T], lay: Layout, edge: usize, padtype: PadType) -> Vec<T
     let Layout { outer, n, inner } = lay;
     let ne = n + 2 * edge;
     let mut out = vec![T::zero(); outer * ne * inner];
-    engine::advise_huge_pages(&mut out);
+    crate::buffers::advise_huge_pages(&mut out);
     let two = T::of(2.0);
     let per = rows_per_task(inner);
     out.par_chunks_mut(per * inner)
@@ -114,7 +114,7 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
     } else {
         let src = xs.as_slice().expect("standard layout");
         let mut v = vec![T::zero(); src.len()];
-        engine::advise_huge_pages(&mut v);
+        crate::buffers::advise_huge_pages(&mut v);
         v.par_chunks_mut(1 << 14)
             .zip(src.par_chunks(1 << 14))
             .for_each(|(d, s)| d.copy_from_slice(s));
@@ -148,7 +148,7 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
     }
     let nk = n.div_ceil(step);
     let mut out = vec![T::zero(); lay.outer * nk * inner];
-    engine::advise_huge_pages(&mut out);
+    crate::buffers::advise_huge_pages(&mut out);
     let per = rows_per_task(inner);
     out.par_chunks_mut(per * inner)
         .enumerate()

@@ -186,7 +186,7 @@ pub fn sosfilt<T: Real>(
     let kernel = SosKernel::<T>::new(sos);
     let xs = x.as_standard_layout();
     let lay = Layout::of(x.shape(), axis);
-    let mut y = engine::output::<T>(x.shape());
+    let mut y = crate::buffers::output::<T>(x.shape());
     let ys = y.as_slice_mut().expect("standard layout");
     let xsl = xs.as_slice().expect("standard layout");
     match zi {
