@@ -24,7 +24,10 @@ use xdas_core::coords::{CoordKind, InterpCoordinate, SampledCoordinate};
 use xdas_core::{Coordinate, DataArray, Indexer, Scalar, Timedelta};
 
 /// The axis of `dim` and the dim's sampling interval in its units (seconds for time).
-fn axis_and_step<T: Real>(da: &DataArray<T>, dim: &str) -> Result<(usize, String, f64)> {
+fn axis_and_step<E: xdas_core::Element>(
+    da: &DataArray<E>,
+    dim: &str,
+) -> Result<(usize, String, f64)> {
     let axis = da.axis(dim)?;
     let name = da.dims()[axis].clone();
     let d = da
@@ -589,4 +592,64 @@ where
         da.name().map(str::to_string),
         da.attrs().cloned(),
     )?)
+}
+
+/// `xdas.fft.ifft`: the inverse of [`fft`] (its input `ifftshift`ed first) along `dim`,
+/// which becomes `newdim`, labelled by the lag from 0 every `1/(n·df)` (xdas labels it
+/// with frequencies again).
+pub fn ifft<T: Real>(
+    da: &DataArray<Complex<T>>,
+    n: Option<usize>,
+    dim: &str,
+    newdim: &str,
+    norm: crate::spectral::Norm,
+) -> Result<DataArray<Complex<T>>>
+where
+    Complex<T>: xdas_core::Element,
+{
+    let (axis, name, df) = axis_and_step(da, dim)?;
+    let n = n.unwrap_or(da.shape()[axis]);
+    let x = crate::spectral::ifftshift_axis(da.data().view(), axis)?;
+    let y = crate::spectral::ifft(x.view(), Some(n), axis, norm)?;
+    let t = Coordinate::from_block(0.0, n, 1.0 / (n as f64 * df), newdim);
+    rename_dim(da, &name, newdim, t, y)
+}
+
+/// `xdas.fft.irfft`: the inverse of [`rfft`] along `dim` (`n` defaults to `2(m − 1)`),
+/// which becomes `newdim`, labelled by the lag from 0 every `1/(n·df)`.
+pub fn irfft<T: Real>(
+    da: &DataArray<Complex<T>>,
+    n: Option<usize>,
+    dim: &str,
+    newdim: &str,
+    norm: crate::spectral::Norm,
+) -> Result<DataArray<T>>
+where
+    Complex<T>: xdas_core::Element,
+{
+    let (axis, name, df) = axis_and_step(da, dim)?;
+    let m = da.shape()[axis];
+    let n = n.unwrap_or(2 * m.saturating_sub(1));
+    let y = crate::spectral::irfft(da.data().view(), Some(n), axis, norm)?;
+    let t = Coordinate::from_block(0.0, n, 1.0 / (n as f64 * df), newdim);
+    rename_dim(da, &name, newdim, t, y)
+}
+
+/// `xdas.signal.segment_mean_removal`: subtract from every segment between consecutive
+/// `limits` (labels of `dim`; each segment includes its start and excludes its end) its
+/// window-weighted mean; samples outside the segments are unchanged.
+pub fn segment_mean_removal<T: Real>(
+    da: &DataArray<T>,
+    limits: &[Scalar],
+    window: &Window,
+    dim: &str,
+) -> Result<DataArray<T>> {
+    let axis = da.axis(dim)?;
+    let coord = da.coord(&da.dims()[axis].clone())?.clone();
+    let bounds = limits
+        .iter()
+        .map(|l| coord.slice_indexer(Some(l), None, true).map(|(a, _)| a))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let y = crate::mean_removal::segment_mean_removal(da.data().view(), &bounds, window, axis)?;
+    Ok(da.with_data(y)?)
 }

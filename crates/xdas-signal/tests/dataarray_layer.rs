@@ -213,3 +213,54 @@ fn clear_errors() {
         .is_err()
     );
 }
+
+#[test]
+fn inverse_transforms_round_trip() {
+    let da = sine();
+    let r = xs::rfft(&da, None, "time", "frequency", Norm::Backward).unwrap();
+    let back = xs::irfft(&r, Some(1000), "frequency", "lag", Norm::Backward).unwrap();
+    assert_eq!(back.dims(), ["lag", "distance"]);
+    assert_eq!(
+        back.coord("lag").unwrap().sampling_interval_seconds(),
+        Some(0.01)
+    );
+    let err = back
+        .data()
+        .iter()
+        .zip(da.data())
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    assert!(err < 1e-12, "{err}");
+    let f = xs::fft(&da, None, "time", "frequency", Norm::Ortho).unwrap();
+    let back = xs::ifft(&f, None, "frequency", "lag", Norm::Ortho).unwrap();
+    let err = back
+        .data()
+        .iter()
+        .zip(da.data())
+        .fold(0.0f64, |m, (a, b)| m.max((a.re - b).abs() + a.im.abs()));
+    assert!(err < 1e-12, "{err}");
+}
+
+#[test]
+fn segment_mean_removal_by_labels() {
+    let t0: Datetime = "2024-01-01T00:00:00".parse().unwrap();
+    let x = ArrayD::<f64>::from_shape_fn(vec![10, 1], |i| if i[0] < 5 { 1.0 } else { 3.0 });
+    let da = DataArray::new(
+        x,
+        &["time", "distance"],
+        vec![(
+            "time",
+            Coordinate::from_block_time(t0, 10, Timedelta::from_ns(1_000_000_000), "time"),
+        )],
+    )
+    .unwrap();
+    let limits: Vec<Scalar> = [
+        "2024-01-01T00:00:00",
+        "2024-01-01T00:00:05",
+        "2024-01-01T00:00:10",
+    ]
+    .iter()
+    .map(|s| Scalar::Datetime(s.parse().unwrap()))
+    .collect();
+    let y = xs::segment_mean_removal(&da, &limits, &Window::Boxcar, "time").unwrap();
+    assert!(y.data().iter().all(|v| v.abs() < 1e-15), "{:?}", y.data());
+}
