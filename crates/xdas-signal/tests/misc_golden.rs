@@ -11,7 +11,7 @@ mod golden {
 }
 
 use golden::case::{Case, TOL_FILTER, close, close_c, exact, golden_dir};
-use ndarray::{ArrayD, Axis, IxDyn};
+use ndarray::{ArrayD, Axis};
 use xdas_signal::calculus::{differentiate, integrate};
 use xdas_signal::detect::{StaLtaMethod, sta_lta, trigger};
 use xdas_signal::mean_removal::{PadMode, sliding_mean_removal};
@@ -22,41 +22,9 @@ use xdas_signal::window::Window;
 
 const DT: f64 = 0.02;
 
-/// A little-endian f8 `.npy` file in C or Fortran order (the harness's reader takes C
-/// order only; the STA/LTA outputs of the golden set are stored in Fortran order).
+/// A stored `.npy` array (C or Fortran order) as f64.
 fn read_f8(path: &std::path::Path) -> ArrayD<f64> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let (hlen, start) = if bytes[6] == 1 {
-        (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10)
-    } else {
-        (
-            u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize,
-            12,
-        )
-    };
-    let header = std::str::from_utf8(&bytes[start..start + hlen]).unwrap();
-    assert!(header.contains("'descr': '<f8'"), "{header}");
-    let fortran = header.contains("'fortran_order': True");
-    let txt = header.split("'shape':").nth(1).unwrap();
-    let txt = &txt[txt.find('(').unwrap() + 1..txt.find(')').unwrap()];
-    let shape: Vec<usize> = txt
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    let data: Vec<f64> = bytes[start + hlen..]
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-        .collect();
-    if fortran {
-        let rev: Vec<usize> = shape.iter().rev().copied().collect();
-        let a = ArrayD::from_shape_vec(IxDyn(&rev), data).unwrap();
-        a.reversed_axes().as_standard_layout().into_owned()
-    } else {
-        ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap()
-    }
+    golden::npy::Npy::read(path).f64()
 }
 
 /// The file of `inputs.<key>` or `outputs.<key>.file` of a case.
