@@ -28,17 +28,20 @@ SHAPE = f"{NT}x{NCH}"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def best_of(fn, repeat):
+def median_of(fn, repeat):
+    """Median seconds per call (after one warm-up call): robust to the page-fault and
+    scheduling outliers of shared machines, and the statistic read from criterion too."""
+    fn()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times)
+    return float(np.median(times))
 
 
 def rust_times():
-    """{"group/function": seconds} from criterion's estimates (mean)."""
+    """{"group/function": seconds} from criterion's estimates (median)."""
     out = {}
     pattern = os.path.join(ROOT, "target", "criterion", "**", "new", "benchmark.json")
     for path in glob.glob(pattern, recursive=True):
@@ -47,7 +50,7 @@ def rust_times():
         with open(os.path.join(os.path.dirname(path), "estimates.json")) as f:
             est = json.load(f)
         key = f"{bench['group_id']}/{bench['function_id']}"
-        out[key] = est["mean"]["point_estimate"] * 1e-9
+        out[key] = est["median"]["point_estimate"] * 1e-9
     return out
 
 
@@ -99,14 +102,14 @@ def main():
     rust = rust_times()
     if not rust:
         sys.exit("no criterion results: run `cargo bench -p xdas-benches --bench filter --bench detect` first")
-    print(f"# scipy {scipy.__version__}, numpy {np.__version__}, best of {args.repeat}; Rust: criterion mean")
+    print(f"# scipy {scipy.__version__}, numpy {np.__version__}; medians: Python of {args.repeat} calls, Rust from criterion")
     if args.markdown:
         print("| kernel | baseline | baseline (s) | xdas-rs (s) | speed-up |")
         print("|---|---|---:|---:|---:|")
     for key, label, fn in baselines():
         if args.only not in key:
             continue
-        py = best_of(fn, args.repeat)
+        py = median_of(fn, args.repeat)
         rs = rust.get(key)
         ratio = f"{py / rs:.1f}x" if rs else "n/a"
         rs_txt = f"{rs:.4f}" if rs else "-"
