@@ -6,6 +6,7 @@
 mod golden;
 
 use golden::case::{Case, golden_dir};
+use std::io::Write;
 
 fn cases() -> Option<Vec<Case>> {
     let Some(root) = golden_dir() else {
@@ -33,7 +34,9 @@ fn golden_cases_pass() {
             None => unclaimed.push(case.name.clone()),
         }
     }
-    println!(
+    // written past the test harness's capture, so that CI logs show the count
+    let _ = writeln!(
+        std::io::stderr(),
         "golden: {} cases, {passed} checked and passed, {} failed, {} not claimed by any area",
         cases.len(),
         failed.len(),
