@@ -153,7 +153,10 @@ pub fn values_of(c: &Coordinate) -> Vec<Scalar> {
 
 /// Report collected failures (at most 25 shown) and panic if any.
 pub fn report(what: &str, checked: usize, failures: &[String]) {
-    println!(
+    // written past the test harness's capture, so that CI logs show the count
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "{what}: checked {checked} golden cases, {} failed",
         failures.len()
     );
