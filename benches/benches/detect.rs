@@ -8,28 +8,13 @@
 //! * `medfilt` with kernels (5, 1) and (5, 3) on `(time, channel)`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ndarray::{Array2, ArrayD};
 use std::hint::black_box;
 use std::time::Duration;
 use xdas_signal::Real;
 use xdas_signal::detect::{StaLtaMethod, sta_lta, trigger};
 use xdas_signal::medfilt::medfilt;
 
-const NT: usize = 5_000;
-const NCH: usize = 10_000;
-
-/// Deterministic pseudo-random samples in [-1, 1) (xorshift64*).
-fn data<T: Real>() -> ArrayD<T> {
-    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
-    Array2::from_shape_simple_fn((NT, NCH), || {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        let v = s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
-        T::of(v as f64 / (1u64 << 52) as f64 - 1.0)
-    })
-    .into_dyn()
-}
+use xdas_benches::{NCH, NT, random_data as data};
 
 fn group<'a>(
     c: &'a mut Criterion,

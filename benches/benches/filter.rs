@@ -10,7 +10,6 @@
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
-use ndarray::{Array2, ArrayD};
 use std::hint::black_box;
 use std::time::Duration;
 use xdas_signal::Real;
@@ -20,21 +19,7 @@ use xdas_signal::filter::{lfilter, sosfilt};
 use xdas_signal::resample::{ResamplePad, resample_poly};
 use xdas_signal::window::Window;
 
-const NT: usize = 5_000;
-const NCH: usize = 10_000;
-
-/// Deterministic pseudo-random samples in [-1, 1) (xorshift64*).
-fn data<T: Real>() -> ArrayD<T> {
-    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
-    Array2::from_shape_simple_fn((NT, NCH), || {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        let v = s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
-        T::of(v as f64 / (1u64 << 52) as f64 - 1.0)
-    })
-    .into_dyn()
-}
+use xdas_benches::{NCH, NT, random_data as data};
 
 /// A benchmark group with few, long samples: one call takes tens of milliseconds, and
 /// the first calls of a run pay for faulting in fresh memory (the warm-up absorbs them).
