@@ -91,6 +91,39 @@ pub(crate) type Init<'a, T> = &'a (dyn Fn(usize, usize, &mut [T]) + Sync);
 /// The final state of a block of channels: `(ch0, w, z)` with `z[j * w + c]`.
 pub(crate) type Final<T> = (usize, usize, Vec<T>);
 
+/// Run `kernel` forward from the states of `zi` and return the final states in an array
+/// of `zshape` with the same layout: state `j` of channel `ch` sits at `zi[at(ch, j)]`.
+/// The `zi` → `zf` round trip of `lfilter` and `sosfilt` (only their layouts differ).
+pub(crate) fn run_from_state<T: Real, K: RowKernel<T>>(
+    kernel: &K,
+    x: &[T],
+    y: &mut [T],
+    lay: Layout,
+    zi: &[T],
+    zshape: &[usize],
+    at: impl Fn(usize, usize) -> usize + Sync,
+) -> ndarray::ArrayD<T> {
+    let ns = kernel.nstate();
+    let init = |ch0: usize, w: usize, z: &mut [T]| {
+        for j in 0..ns {
+            for c in 0..w {
+                z[j * w + c] = zi[at(ch0 + c, j)];
+            }
+        }
+    };
+    let finals = run(kernel, Some(x), y, lay, false, &init, true);
+    let mut zf = ndarray::ArrayD::<T>::zeros(ndarray::IxDyn(zshape));
+    let zfs = zf.as_slice_mut().expect("standard layout");
+    for (ch0, w, z) in finals {
+        for j in 0..ns {
+            for c in 0..w {
+                zfs[at(ch0 + c, j)] = z[j * w + c];
+            }
+        }
+    }
+    zf
+}
+
 /// Run `kernel` along the rows of `y` (shape `lay`, standard layout).
 ///
 /// The input is `x` (same layout) or, when `x` is `None`, `y` itself (in place).

@@ -221,23 +221,7 @@ pub fn lfilter<T: Real>(
             let inner = lay.inner;
             // flat index of state j of channel ch in the (outer, order, inner) zi array
             let at = move |ch: usize, j: usize| (ch / inner * order + j) * inner + ch % inner;
-            let init = |ch0: usize, w: usize, z: &mut [T]| {
-                for j in 0..order {
-                    for c in 0..w {
-                        z[j * w + c] = zsl[at(ch0 + c, j)];
-                    }
-                }
-            };
-            let finals = engine::run(&kernel, Some(xsl), ys, lay, false, &init, true);
-            let mut zf = ArrayD::<T>::zeros(IxDyn(&zshape));
-            let zfs = zf.as_slice_mut().expect("standard layout");
-            for (ch0, w, z) in finals {
-                for j in 0..order {
-                    for c in 0..w {
-                        zfs[at(ch0 + c, j)] = z[j * w + c];
-                    }
-                }
-            }
+            let zf = engine::run_from_state(&kernel, xsl, ys, lay, zsl, &zshape, at);
             Ok((y, Some(zf)))
         }
     }

@@ -4,7 +4,7 @@ use super::engine::{self, Layout, RowKernel, load};
 use crate::axis::check_axis;
 use crate::error::{Result, SignalError, invalid};
 use crate::float::Real;
-use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use ndarray::{ArrayD, ArrayViewD};
 
 /// Channels processed together by the kernels (a few SIMD vectors).
 const LANES: usize = 8;
@@ -211,24 +211,7 @@ pub fn sosfilt<T: Real>(
             let zi = zi.as_standard_layout();
             let zsl = zi.as_slice().expect("standard layout");
             let at = sos_state_index(lay);
-            let ns = 2 * sos.len();
-            let init = |ch0: usize, w: usize, z: &mut [T]| {
-                for j in 0..ns {
-                    for c in 0..w {
-                        z[j * w + c] = zsl[at(ch0 + c, j)];
-                    }
-                }
-            };
-            let finals = engine::run(&kernel, Some(xsl), ys, lay, false, &init, true);
-            let mut zf = ArrayD::<T>::zeros(IxDyn(&zshape));
-            let zfs = zf.as_slice_mut().expect("standard layout");
-            for (ch0, w, z) in finals {
-                for j in 0..ns {
-                    for c in 0..w {
-                        zfs[at(ch0 + c, j)] = z[j * w + c];
-                    }
-                }
-            }
+            let zf = engine::run_from_state(&kernel, xsl, ys, lay, zsl, &zshape, at);
             Ok((y, Some(zf)))
         }
     }
