@@ -13,7 +13,7 @@ use crate::axis::check_axis;
 use crate::error::{Result, SignalError, invalid};
 use crate::filter::engine::{Layout, block_width};
 use crate::float::Real;
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMut2, ArrayViewMut3, Axis};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMut3};
 use rayon::prelude::*;
 
 /// The trend [`detrend`] removes.
@@ -83,17 +83,7 @@ pub fn detrend<T: Real>(
     let ysl = y.as_slice_mut().expect("standard layout");
     let mut y3 = ArrayViewMut3::from_shape((outer, n, inner), ysl).expect("layout");
     let bw = block_width::<T>(inner);
-    let mut tasks: Vec<(usize, usize, ArrayViewMut2<T>)> = Vec::new();
-    for (o, plane) in y3.axis_iter_mut(Axis(0)).enumerate() {
-        let (mut rest, mut c0) = (plane, 0);
-        while rest.ncols() > 0 {
-            let k = bw.min(rest.ncols());
-            let (blk, r) = rest.split_at(Axis(1), k);
-            tasks.push((o, c0, blk));
-            c0 += k;
-            rest = r;
-        }
-    }
+    let tasks = crate::filter::engine::column_blocks(y3.view_mut(), bw);
     let linear = kind == DetrendType::Linear;
     tasks.into_par_iter().for_each(|(o, c0, mut blk)| {
         let w = blk.ncols();

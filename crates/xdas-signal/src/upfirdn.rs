@@ -24,7 +24,7 @@ use crate::error::{Result, SignalError, invalid};
 use crate::filter::engine::{GROUP, Layout, block_width};
 use crate::filter::transpose::{lanes_to_tile, tile_to_lanes};
 use crate::float::Real;
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMut2, ArrayViewMut3, Axis};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMut3};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -274,17 +274,7 @@ fn run_rows<T: Real>(
     let nout = range.len();
     let bw = block_width::<T>(inner);
     let mut y3 = ArrayViewMut3::from_shape((outer, nout, inner), y).expect("layout");
-    let mut tasks: Vec<(usize, usize, ArrayViewMut2<T>)> = Vec::new();
-    for (o, plane) in y3.axis_iter_mut(Axis(0)).enumerate() {
-        let (mut rest, mut c0) = (plane, 0);
-        while rest.ncols() > 0 {
-            let k = bw.min(rest.ncols());
-            let (blk, r) = rest.split_at(Axis(1), k);
-            tasks.push((o, c0, blk));
-            c0 += k;
-            rest = r;
-        }
-    }
+    let tasks = crate::filter::engine::column_blocks(y3.view_mut(), bw);
     let (lo, hi) = poly.inputs(&range);
     tasks.into_par_iter().for_each(|(o, c0, mut blk)| {
         let w = blk.ncols();

@@ -91,6 +91,31 @@ pub(crate) type Init<'a, T> = &'a (dyn Fn(usize, usize, &mut [T]) + Sync);
 /// The final state of a block of channels: `(ch0, w, z)` with `z[j * w + c]`.
 pub(crate) type Final<T> = (usize, usize, Vec<T>);
 
+/// The `(outer plane, first column, block)` pieces of the `(outer, n, inner)` array `y3`,
+/// each block at most `width` columns wide: the units of work of the row-walking kernels.
+pub(crate) fn column_blocks<'a, T>(
+    y3: ArrayViewMut3<'a, T>,
+    width: usize,
+) -> Vec<(usize, usize, ArrayViewMut2<'a, T>)> {
+    let mut tasks = Vec::new();
+    let mut planes = y3;
+    let mut o = 0;
+    while planes.len_of(Axis(0)) > 0 {
+        let (first, others) = planes.split_at(Axis(0), 1);
+        planes = others;
+        let (mut rest, mut c0) = (first.index_axis_move(Axis(0), 0), 0);
+        while rest.ncols() > 0 {
+            let k = width.min(rest.ncols());
+            let (blk, r) = rest.split_at(Axis(1), k);
+            tasks.push((o, c0, blk));
+            c0 += k;
+            rest = r;
+        }
+        o += 1;
+    }
+    tasks
+}
+
 /// Run `kernel` forward from the states of `zi` and return the final states in an array
 /// of `zshape` with the same layout: state `j` of channel `ch` sits at `zi[at(ch, j)]`.
 /// The `zi` → `zf` round trip of `lfilter` and `sosfilt` (only their layouts differ).
@@ -173,17 +198,7 @@ fn run_rows<T: Real, K: RowKernel<T>>(
     let tw = task_width(inner, outer, bw);
     let ns = kernel.nstate();
     let mut y3 = ArrayViewMut3::from_shape((outer, n, inner), y).expect("layout");
-    let mut tasks: Vec<(usize, usize, ArrayViewMut2<T>)> = Vec::new();
-    for (o, plane) in y3.axis_iter_mut(Axis(0)).enumerate() {
-        let (mut rest, mut c0) = (plane, 0);
-        while rest.ncols() > 0 {
-            let k = tw.min(rest.ncols());
-            let (blk, r) = rest.split_at(Axis(1), k);
-            tasks.push((o, c0, blk));
-            c0 += k;
-            rest = r;
-        }
-    }
+    let tasks = column_blocks(y3.view_mut(), tw);
     let finals: Vec<Vec<Final<T>>> = tasks
         .into_par_iter()
         .map(|(o, c0, blk)| {
