@@ -41,7 +41,7 @@ pub(crate) fn output<T: Real>(shape: &[usize]) -> ndarray::ArrayD<T> {
 /// Ask the kernel for huge pages on the page-aligned part of `buf` (Linux; a no-op
 /// elsewhere and for buffers under 4 MiB). Must be called before the memory is touched
 /// to have an effect; it never changes the contents.
-pub(crate) fn advise_huge_pages<T>(buf: &mut [T]) {
+fn advise_huge_pages<T>(buf: &mut [T]) {
     #[cfg(target_os = "linux")]
     {
         const PAGE: usize = 4096;

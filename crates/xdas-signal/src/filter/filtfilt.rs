@@ -53,8 +53,7 @@ fn validate_pad(padtype: PadType, padlen: Option<usize>, n: usize, ntaps: usize)
 fn extend<T: Real>(x: &[T], lay: Layout, edge: usize, padtype: PadType) -> Vec<T> {
     let Layout { outer, n, inner } = lay;
     let ne = n + 2 * edge;
-    let mut out = vec![T::zero(); outer * ne * inner];
-    crate::buffers::advise_huge_pages(&mut out);
+    let mut out = crate::buffers::zeroed::<T>(outer * ne * inner);
     let two = T::of(2.0);
     let per = rows_per_task(inner);
     out.par_chunks_mut(per * inner)
@@ -113,8 +112,7 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
         extend(xs.as_slice().expect("standard layout"), lay, edge, padtype)
     } else {
         let src = xs.as_slice().expect("standard layout");
-        let mut v = vec![T::zero(); src.len()];
-        crate::buffers::advise_huge_pages(&mut v);
+        let mut v = crate::buffers::zeroed::<T>(src.len());
         v.par_chunks_mut(1 << 14)
             .zip(src.par_chunks(1 << 14))
             .for_each(|(d, s)| d.copy_from_slice(s));
@@ -147,8 +145,7 @@ fn forward_backward<T: Real, K: RowKernel<T>>(
         return ArrayD::from_shape_vec(IxDyn(&shape), buf).expect("shape");
     }
     let nk = n.div_ceil(step);
-    let mut out = vec![T::zero(); lay.outer * nk * inner];
-    crate::buffers::advise_huge_pages(&mut out);
+    let mut out = crate::buffers::zeroed::<T>(lay.outer * nk * inner);
     let per = rows_per_task(inner);
     out.par_chunks_mut(per * inner)
         .enumerate()
