@@ -1,11 +1,40 @@
-//! # xdas-atoms — stateful processing units and pipelines
+//! # xdas-atoms — stateful atoms and pipelines
 //!
-//! This crate owns the atom protocol: units of processing that carry state (IIR filter
-//! memory, decimation phase, STA/LTA windows, FIR tails) from one chunk to the next so that
-//! chunked results equal monolithic ones bit for bit, their composition into `Sequential`
-//! pipelines, state save/resume, and the serde pipeline description used by the CLI.
+//! Processing units ("atoms") that run on a whole array or on a stream of chunks, and
+//! give the same result either way, bit for bit. Filters with memory carry their state
+//! from chunk to chunk; a pipeline's whole state can be saved and resumed.
 //!
-//! Built on [`xdas_signal`] kernels and [`xdas_core`] data arrays; the atoms arrive with
-//! their own issue.
+//! | item | holds |
+//! |---|---|
+//! | [`Atom`], [`AtomExt`] | the protocol: `call` a chunk → 0..n chunks, `flush`, `reset`, state |
+//! | [`Chunk`], [`Picks`] | what flows between atoms |
+//! | [`Along`], [`Stream`] | one mechanism for every atom with memory along a dim: seams, eager runs |
+//! | [`Sequential`], [`Func`] | composition, and any function of a chunk as an atom |
+//! | [`LFilter`], [`SOSFilter`], [`IIRFilter`] | recursive filters |
+//! | [`state`] | saving and loading pipeline state |
 
-pub use xdas_signal;
+mod along;
+mod atom;
+pub mod calculus;
+mod chunk;
+pub mod detect;
+mod error;
+mod filter;
+mod func;
+pub mod functions;
+mod picks;
+pub mod rate;
+pub mod rechunk;
+mod seam;
+mod sequential;
+pub mod state;
+pub mod stft;
+
+pub use along::{Along, Stream};
+pub use atom::{Atom, AtomExt, OnDiscontinuity};
+pub use chunk::{Buf, Chunk, Sample};
+pub use error::{AtomError, Result};
+pub use filter::{IIRFilter, IirParams, IirStream, LFilter, RecursiveStream, SOSFilter, Stype};
+pub use func::Func;
+pub use picks::Picks;
+pub use sequential::Sequential;

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// One attribute value.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum AttrValue {
     Str(String),
     Int(i64),
@@ -86,6 +87,7 @@ impl From<Vec<f64>> for AttrValue {
 /// assert_eq!(a.keys().collect::<Vec<_>>(), ["units", "gauge_length"]);
 /// ```
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Attrs(Vec<(String, AttrValue)>);
 
 impl Attrs {

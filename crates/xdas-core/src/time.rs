@@ -19,6 +19,7 @@ use std::str::FromStr;
 /// assert_eq!(t.to_string(), "2023-01-01T00:00:05.980000000");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Datetime(i64);
 
 /// A signed duration in nanoseconds.
@@ -30,6 +31,7 @@ pub struct Datetime(i64);
 /// assert_eq!(dt.as_seconds(), 0.02);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Timedelta(i64);
 
 impl Datetime {

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// Element types, named as numpy names them (`float32`, `datetime64[ns]`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DType {
     Bool,
     I8,
@@ -59,6 +60,7 @@ impl fmt::Display for DType {
 /// Labels given as strings are parsed as ISO datetimes on datetime coordinates, as xdas
 /// does with `da.sel(time="2023-01-01T00:00:01")`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Scalar {
     F64(f64),
     I64(i64),
@@ -133,6 +135,7 @@ impl From<String> for Scalar {
 
 /// A 1-D vector of values of one type (dense coordinates, array attributes).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Values {
     F64(Vec<f64>),
     I64(Vec<i64>),

@@ -24,7 +24,7 @@ const DT: f64 = 0.02;
 
 /// A stored `.npy` array (C or Fortran order) as f64.
 fn read_f8(path: &std::path::Path) -> ArrayD<f64> {
-    golden::npy::Npy::read(path).f64()
+    xdas_testdata::Npy::read(path).f64()
 }
 
 /// The file of `inputs.<key>` or `outputs.<key>.file` of a case.

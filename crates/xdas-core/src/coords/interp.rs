@@ -22,6 +22,8 @@ use crate::error::{Error, Result};
 /// assert_eq!(d.tie_values(), &[100.0, 700.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound(serialize = "V: serde::Serialize, V::Delta: serde::Serialize", deserialize = "V: serde::Deserialize<'de>, V::Delta: serde::Deserialize<'de>")))]
 pub struct InterpCoordinate<V: AxisValue> {
     tie_indices: Vec<usize>,
     tie_values: Vec<V>,

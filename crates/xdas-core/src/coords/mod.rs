@@ -41,6 +41,7 @@ pub enum Method {
 
 /// An exact sampling rate `num / den` (`den` > 0, reduced; always 1 for floats).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Ratio<D> {
     pub num: D,
     pub den: u64,
@@ -115,6 +116,7 @@ pub(crate) fn filter_candidates<V: AxisValue>(
 
 /// The data of a coordinate, by kind and value type.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum CoordKind {
     /// Tie points over floats.
     InterpF64(InterpCoordinate<f64>),
@@ -189,6 +191,7 @@ macro_rules! each_axis {
 /// assert_eq!(time.sampling_interval_seconds(), Some(0.02));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Coordinate {
     dim: Option<String>,
     kind: CoordKind,

@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 /// assert_eq!(c.slice(0, 5, 2).unwrap().values(), vec![0.0, 2.0, 11.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound(serialize = "V: serde::Serialize, V::Delta: serde::Serialize", deserialize = "V: serde::Deserialize<'de>, V::Delta: serde::Deserialize<'de>")))]
 pub struct SampledCoordinate<V: AxisValue> {
     tie_values: Vec<V>,
     tie_lengths: Vec<usize>,

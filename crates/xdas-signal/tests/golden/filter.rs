@@ -69,7 +69,7 @@ fn run(case: &Case) -> Result<(), String> {
     Ok(())
 }
 
-/// An output array; unlike [`Npy::read`](super::npy::Npy::read) this also reads
+/// An output array; unlike [`xdas_testdata::Npy::read`] this also reads
 /// Fortran-ordered files (scipy writes some outputs, e.g. of `sosfilt`, that way).
 fn read_output(case: &Case, key: &str) -> Result<ArrayD<f64>, String> {
     let rel = case.json["outputs"][key]["file"]

@@ -2,8 +2,7 @@
 //! The golden-case harness: case files, `.npy` reading, comparisons, and one module per
 //! area that claims and checks its cases.
 
-pub mod case;
-pub mod npy;
+pub use xdas_testdata::case;
 
 pub mod design;
 pub mod filter;

@@ -3,10 +3,10 @@
 
 use super::Check;
 use super::case::{Case, TOL_FILTER, close, close_c, exact};
+use xdas_testdata::coord;
 use ndarray::ArrayD;
 use serde_json::Value;
-use xdas_core::coords::InterpCoordinate;
-use xdas_core::{Coordinate, DataArray, Datetime, Timedelta};
+use xdas_core::DataArray;
 use xdas_signal::dataarray as xs;
 use xdas_signal::decimate::DecimateFtype;
 use xdas_signal::design::BandType;
@@ -15,53 +15,6 @@ use xdas_signal::filter::PadType;
 use xdas_signal::mean_removal::PadMode;
 use xdas_signal::resample::ResamplePad;
 use xdas_signal::window::Window;
-
-/// A coordinate of a case JSON (`InterpCoordinate` with ns datetimes or floats).
-fn coord(v: &Value, dim: &str) -> Coordinate {
-    let ti: Vec<usize> = v["tie_indices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect();
-    let num = &v["sampling_ratio_num_den"];
-    let den = num[1].as_u64().unwrap_or(1);
-    if let Some(ns) = v["tie_values"].get("datetime64_ns") {
-        let tv = ns
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| Datetime::from_ns(x.as_i64().unwrap()))
-            .collect();
-        let c = InterpCoordinate::new(ti, tv).unwrap();
-        let c = match num[0]["timedelta64_ns"].as_i64() {
-            Some(n) => c
-                .with_rate(
-                    Timedelta::from_ns(n),
-                    den,
-                    v["tolerance"]["timedelta64_ns"]
-                        .as_i64()
-                        .map(Timedelta::from_ns),
-                )
-                .unwrap(),
-            None => c,
-        };
-        Coordinate::new(c, dim)
-    } else {
-        let tv = v["tie_values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
-        let c = InterpCoordinate::new(ti, tv).unwrap();
-        let c = match num[0].as_f64() {
-            Some(n) => c.with_rate(n, den, v["tolerance"].as_f64()).unwrap(),
-            None => c,
-        };
-        Coordinate::new(c, dim)
-    }
-}
 
 /// The `small` input as a DataArray with its coordinates.
 fn small(case: &Case) -> DataArray<f64> {

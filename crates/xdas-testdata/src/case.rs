@@ -1,6 +1,6 @@
 //! One golden case (`<group>/<name>.json`), its inputs and outputs, and comparisons.
 
-use super::npy::Npy;
+use crate::npy::Npy;
 use ndarray::ArrayD;
 use num_complex::Complex64;
 use serde_json::Value;
