@@ -235,6 +235,8 @@ impl From<Picks> for Chunk {
 pub trait Sample: Real + Element {
     /// Wrap an array.
     fn chunk(da: DataArray<Self>) -> Chunk;
+    /// The array, if the chunk holds this type.
+    fn unchunk(c: &Chunk) -> Option<&DataArray<Self>>;
     /// Wrap a state array.
     fn buf(a: ArrayD<Self>) -> Buf;
     /// The state array, if it holds this type.
@@ -244,6 +246,12 @@ pub trait Sample: Real + Element {
 impl Sample for f32 {
     fn chunk(da: DataArray<Self>) -> Chunk {
         Chunk::F32(da)
+    }
+    fn unchunk(c: &Chunk) -> Option<&DataArray<Self>> {
+        match c {
+            Chunk::F32(da) => Some(da),
+            _ => None,
+        }
     }
     fn buf(a: ArrayD<Self>) -> Buf {
         Buf::F32(a)
@@ -258,6 +266,12 @@ impl Sample for f32 {
 impl Sample for f64 {
     fn chunk(da: DataArray<Self>) -> Chunk {
         Chunk::F64(da)
+    }
+    fn unchunk(c: &Chunk) -> Option<&DataArray<Self>> {
+        match c {
+            Chunk::F64(da) => Some(da),
+            _ => None,
+        }
     }
     fn buf(a: ArrayD<Self>) -> Buf {
         Buf::F64(a)

@@ -93,6 +93,18 @@ pub struct RecursiveStream {
     memory: Memory,
 }
 
+impl RecursiveStream {
+    /// A `sosfilt` stream named `name` (for atoms built from sections).
+    pub(crate) fn sos(name: &'static str, sos: Vec<[f64; 6]>, dim: &str) -> Self {
+        RecursiveStream {
+            name,
+            coefs: Coefs::Sos(sos),
+            dim: dim.into(),
+            memory: Memory::default(),
+        }
+    }
+}
+
 impl Stream for RecursiveStream {
     fn name(&self) -> &'static str {
         self.name

@@ -11,6 +11,7 @@
 //! | [`Along`], [`Stream`] | one mechanism for every atom with memory along a dim: seams, eager runs |
 //! | [`Sequential`], [`Func`] | composition, and any function of a chunk as an atom |
 //! | [`LFilter`], [`SOSFilter`], [`IIRFilter`] | recursive filters |
+//! | [`Polyphase`], [`FIRFilter`], [`Resample`], [`ResamplePoly`], [`Decimate`], [`DownSample`], [`UpSample`] | FIR filtering and rate changes |
 //! | [`state`] | saving and loading pipeline state |
 
 mod along;
@@ -23,6 +24,7 @@ mod filter;
 mod func;
 pub mod functions;
 mod picks;
+mod polyphase;
 pub mod rate;
 pub mod rechunk;
 mod seam;
@@ -37,4 +39,8 @@ pub use error::{AtomError, Result};
 pub use filter::{IIRFilter, IirParams, IirStream, LFilter, RecursiveStream, SOSFilter, Stype};
 pub use func::Func;
 pub use picks::Picks;
+pub use polyphase::{
+    ChainStream, Decimate, DesignedStream, DownSample, DownStream, FIRFilter, FirParams, PolyStream,
+    Polyphase, Resample, ResampleParams, ResamplePoly, Target, UpSample, UpStream,
+};
 pub use sequential::Sequential;

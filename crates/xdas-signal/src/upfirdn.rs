@@ -151,6 +151,8 @@ pub(crate) struct Polyphase<T> {
     down: usize,
     m: usize,
     taps: Vec<T>,
+    /// Upsampled position of output 0 (0 for `upfirdn` itself).
+    shift: usize,
 }
 
 impl<T: Real> Polyphase<T> {
@@ -165,12 +167,18 @@ impl<T: Real> Polyphase<T> {
                 }
             }
         }
-        Polyphase { up, down, m, taps }
+        Polyphase {
+            up,
+            down,
+            m,
+            taps,
+            shift: 0,
+        }
     }
     /// `(phase taps, first input index)` of output `i`: `y[i] = Σ_q taps[q] · x[j + q]`.
     #[inline]
     fn output(&self, i: usize) -> (&[T], isize) {
-        let t = i * self.down;
+        let t = i * self.down + self.shift;
         let (p, j0) = (t % self.up, t / self.up);
         (
             &self.taps[p * self.m..(p + 1) * self.m],
@@ -454,6 +462,37 @@ pub(crate) fn check_args<T>(
         return Err(SignalError::Empty("x".into()));
     }
     Ok(())
+}
+
+/// Outputs of the zero-extended polyphase filter at chosen positions: output `i` (for
+/// `i` in `0..nout`) is the sample at upsampled position `shift + i · down` of
+/// `upfirdn(h, x, up, 1)` along `axis`, i.e. `upfirdn(h, x, up, down)` when `shift` is
+/// 0. Streaming resamplers use it to compute a block of outputs from a window of the
+/// input that does not start on the output grid. Each output is summed in the same
+/// order as in [`upfirdn`], so blocks computed from different windows agree bitwise.
+///
+/// ```
+/// use ndarray::array;
+/// use xdas_signal::upfirdn::{upfirdn, upfirdn_at};
+/// let x = array![1.0, 2.0, 3.0, 4.0, 5.0].into_dyn();
+/// let all = upfirdn(&[0.5, 0.5], x.view(), 1, 2, 0).unwrap();
+/// let tail = upfirdn_at(&[0.5, 0.5], x.view(), 1, 2, 0, 2, 2).unwrap();
+/// assert_eq!(tail.as_slice().unwrap(), &all.as_slice().unwrap()[1..3]);
+/// ```
+pub fn upfirdn_at<T: Real>(
+    h: &[f64],
+    x: ArrayViewD<'_, T>,
+    up: usize,
+    down: usize,
+    axis: usize,
+    shift: usize,
+    nout: usize,
+) -> Result<ArrayD<T>> {
+    check_args(h, &x, up, down, axis)?;
+    let ht: Vec<T> = h.iter().map(|&v| T::of(v)).collect();
+    let mut poly = Polyphase::new(&ht, up, down);
+    poly.shift = shift;
+    Ok(upfirdn_range(&poly, x, axis, Extension::Constant(0.0), 0..nout))
 }
 
 /// Upsample by `up`, filter with the FIR `h`, downsample by `down`, along `axis`, with
