@@ -66,6 +66,11 @@ impl<S: Stream> Along<S> {
         &self.stream
     }
 
+    /// The wrapped stream, mutably.
+    pub fn stream_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
     fn resolve(&self, chunk: &Chunk) -> Result<String> {
         let dim = self.stream.dim();
         crate::each_array!(chunk,
@@ -75,6 +80,60 @@ impl<S: Stream> Along<S> {
 
     fn coord(chunk: &Chunk, dim: &str) -> Option<Coordinate> {
         crate::each_array!(chunk, da => da.coord(dim).ok().cloned(), _p => None)
+    }
+
+    /// One continuous piece of a chunked stream.
+    fn step(&mut self, chunk: Chunk, dim: &str) -> Result<Vec<Chunk>> {
+        if chunk.len_along(dim)? == 0 {
+            return Ok(Vec::new());
+        }
+        let coord = Self::coord(&chunk, dim);
+        let mut out = Vec::new();
+        if self.live {
+            let seam = match (&self.edge, &coord) {
+                (Some(edge), Some(c)) => edge.judge(c),
+                _ => None,
+            };
+            let seam = seam.ok_or_else(|| AtomError::Discontinuity {
+                atom: self.stream.name().into(),
+                message: format!(
+                    "cannot tell whether the chunk continues the previous one: the {dim:?} \
+                     coordinate declares no sampling interval"
+                ),
+            })?;
+            match seam {
+                Seam::Continuous => {}
+                Seam::Overlap(what) => {
+                    return Err(AtomError::Discontinuity {
+                        atom: self.stream.name().into(),
+                        message: format!(
+                            "the chunk overlaps the previous one along {dim:?}: {what}"
+                        ),
+                    });
+                }
+                Seam::Gap(what) | Seam::RateChange(what) => match self.on_discontinuity {
+                    OnDiscontinuity::Raise => {
+                        return Err(AtomError::Discontinuity {
+                            atom: self.stream.name().into(),
+                            message: format!("discontinuity along {dim:?}: {what}"),
+                        });
+                    }
+                    OnDiscontinuity::Reset => {
+                        out.extend(self.stream.finish()?);
+                        self.stream.clear();
+                        self.live = false;
+                    }
+                },
+            }
+        }
+        if !self.live {
+            self.stream.start(&chunk)?;
+            self.live = true;
+            self.edge = None;
+        }
+        self.edge = coord.as_ref().and_then(|c| Edge::of(c, self.edge.as_ref()));
+        out.extend(self.stream.push(chunk)?);
+        Ok(out)
     }
 
     fn eager(&mut self, chunk: Chunk, dim: &str) -> Result<Vec<Chunk>> {
@@ -128,53 +187,11 @@ impl<S: Stream> Atom for Along<S> {
             }
             return self.eager(chunk, &dim);
         }
-        if chunk.len_along(&dim)? == 0 {
-            return Ok(Vec::new());
-        }
-        let coord = Self::coord(&chunk, &dim);
+        // a chunk with a gap inside is several pieces, each judged at its seam
         let mut out = Vec::new();
-        if self.live {
-            let seam = match (&self.edge, &coord) {
-                (Some(edge), Some(c)) => edge.judge(c),
-                _ => None,
-            };
-            let seam = seam.ok_or_else(|| AtomError::Discontinuity {
-                atom: self.name().into(),
-                message: format!(
-                    "cannot tell whether the chunk continues the previous one: the {dim:?} \
-                     coordinate declares no sampling interval"
-                ),
-            })?;
-            match seam {
-                Seam::Continuous => {}
-                Seam::Overlap(what) => {
-                    return Err(AtomError::Discontinuity {
-                        atom: self.name().into(),
-                        message: format!("the chunk overlaps the previous one along {dim:?}: {what}"),
-                    });
-                }
-                Seam::Gap(what) | Seam::RateChange(what) => match self.on_discontinuity {
-                    OnDiscontinuity::Raise => {
-                        return Err(AtomError::Discontinuity {
-                            atom: self.name().into(),
-                            message: format!("discontinuity along {dim:?}: {what}"),
-                        });
-                    }
-                    OnDiscontinuity::Reset => {
-                        out.extend(self.stream.finish()?);
-                        self.stream.clear();
-                        self.live = false;
-                    }
-                },
-            }
+        for piece in chunk.split_discontinuities(&dim)? {
+            out.extend(self.step(piece, &dim)?);
         }
-        if !self.live {
-            self.stream.start(&chunk)?;
-            self.live = true;
-            self.edge = None;
-        }
-        self.edge = coord.as_ref().and_then(|c| Edge::of(c, self.edge.as_ref()));
-        out.extend(self.stream.push(chunk)?);
         Ok(out)
     }
 
@@ -199,6 +216,10 @@ impl<S: Stream> Atom for Along<S> {
             "edge": serde_json::to_value(&self.edge).map_err(|e| AtomError::State(e.to_string()))?,
             "stream": if self.live { self.stream.save()? } else { Value::Null },
         }))
+    }
+
+    fn set_on_discontinuity(&mut self, policy: OnDiscontinuity) {
+        self.on_discontinuity = policy;
     }
 
     fn set_state(&mut self, state: Value) -> Result<()> {

@@ -73,6 +73,9 @@ pub trait Atom: Send {
     fn state(&self) -> Result<Value>;
     /// Restore a state exported by [`Atom::state`] of an atom with the same signature.
     fn set_state(&mut self, state: Value) -> Result<()>;
+    /// Choose what gaps and rate changes between chunks do (atoms without memory along
+    /// a dim ignore it).
+    fn set_on_discontinuity(&mut self, _policy: OnDiscontinuity) {}
 }
 
 /// Conveniences on every [`Atom`].
@@ -146,5 +149,8 @@ impl Atom for Box<dyn Atom> {
     }
     fn set_state(&mut self, state: Value) -> Result<()> {
         (**self).set_state(state)
+    }
+    fn set_on_discontinuity(&mut self, policy: OnDiscontinuity) {
+        (**self).set_on_discontinuity(policy)
     }
 }

@@ -230,6 +230,8 @@ pub struct IirParams {
 
 /// Stream of [`IIRFilter`]: designs the filter at the sampling rate of the first chunk.
 pub struct IirStream {
+    name: &'static str,
+    signature: Option<String>,
     params: IirParams,
     kind: FilterKind,
     dim: String,
@@ -256,11 +258,22 @@ impl IirStream {
     }
 }
 
+impl IirStream {
+    /// Report another name and signature (for atoms built on an IIR design).
+    pub(crate) fn rename(&mut self, name: &'static str, signature: String) {
+        self.name = name;
+        self.signature = Some(signature);
+    }
+}
+
 impl Stream for IirStream {
     fn name(&self) -> &'static str {
-        "IIRFilter"
+        self.name
     }
     fn signature(&self) -> String {
+        if let Some(s) = &self.signature {
+            return s.clone();
+        }
         let p = &self.params;
         format!(
             "IIRFilter(order={}, cutoff={:?}, btype={:?}, ftype={:?}, stype={:?}, rp={:?}, rs={:?}, dim={:?})",
@@ -354,6 +367,8 @@ impl IIRFilter {
             return Err(invalid("IIRFilter", "order must be at least 1"));
         }
         Ok(Along::new(IirStream {
+            name: "IIRFilter",
+            signature: None,
             params: IirParams {
                 order,
                 cutoff,
@@ -368,5 +383,88 @@ impl IIRFilter {
             fs: None,
             inner: None,
         }))
+    }
+}
+
+/// xdas 0.2.10's `Filter(freq=(low, high), ftype, order, transition, zerophase)`: a
+/// low-, high- or band-pass from a pair of corners in Hz (`None` opens one end).
+///
+/// * `iir` (default): a Butterworth of `order` (default 4) in sections, with state —
+///   as [`IIRFilter`]; with `zerophase` it is run forwards and backwards over the whole
+///   record (`sosfiltfilt`), which cannot be chunked along `dim` (an error).
+/// * `fir`: a Hamming-windowed FIR of `ceil(3.3·fs/transition)` taps made odd
+///   (`transition` defaults to a tenth of the lowest corner), as [`crate::FIRFilter`].
+///
+/// ```
+/// use xdas_atoms::{AtomExt, Filter};
+/// let da = xdas_synthetics::dummy::<f64>((200, 2)).to_dataarray(); // 100 Hz
+/// let mut bp = Filter::new((Some(1.0), Some(10.0)), "iir", 4, None, false, "time").unwrap();
+/// assert_eq!(bp.apply(da).unwrap().shape(), vec![200, 2]);
+/// ```
+pub struct Filter;
+
+impl Filter {
+    /// Check the corners and build the filter atom.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(
+        freq: (Option<f64>, Option<f64>),
+        ftype: &str,
+        order: usize,
+        transition: Option<f64>,
+        zerophase: bool,
+        dim: &str,
+    ) -> Result<Box<dyn crate::Atom>> {
+        let (btype, cutoff) = match freq {
+            (None, None) => return Err(invalid("Filter", "at least one corner frequency must be given")),
+            (None, Some(hi)) => ("lowpass", vec![hi]),
+            (Some(lo), None) => ("highpass", vec![lo]),
+            (Some(lo), Some(hi)) => ("bandpass", vec![lo, hi]),
+        };
+        if cutoff.iter().any(|f| !(f.is_finite() && *f > 0.0)) {
+            return Err(invalid("Filter", format!("corner frequencies must be positive, got {freq:?}")));
+        }
+        let signature = format!(
+            "Filter(freq={freq:?}, ftype={ftype:?}, order={order}, transition={transition:?}, zerophase={}, dim={dim:?})",
+            if zerophase { "True" } else { "False" }
+        );
+        match ftype {
+            "iir" if zerophase => {
+                let band = BandType::parse(btype)?;
+                let d = dim.to_string();
+                let f = crate::Func::along("Filter", dim, move |c| {
+                    crate::with_real!(c, "Filter", da => Ok(crate::Sample::chunk(
+                        xdas_signal::dataarray::filter(&da, &cutoff, band, order, true, &d)?)))
+                })
+                .with_signature(signature);
+                Ok(Box::new(f))
+            }
+            "iir" => {
+                if order == 0 {
+                    return Err(invalid("Filter", "order must be at least 1"));
+                }
+                let mut atom = IIRFilter::new(order, cutoff, btype, "butter", None, None, "sos", dim)?;
+                atom.stream_mut().rename("Filter", signature);
+                Ok(Box::new(atom))
+            }
+            "fir" => {
+                let lowest = cutoff.iter().cloned().fold(f64::INFINITY, f64::min);
+                let transition = transition.unwrap_or(0.1 * lowest);
+                if !(transition.is_finite() && transition > 0.0) {
+                    return Err(invalid("Filter", "transition must be positive"));
+                }
+                let d = dim.to_string();
+                Ok(Box::new(Along::new(crate::polyphase::DesignedStream::new(
+                    "Filter",
+                    signature,
+                    dim,
+                    move |fs| {
+                        let numtaps = (3.3 * fs / transition).ceil() as usize / 2 * 2 + 1;
+                        let p = crate::FirParams::new(numtaps, cutoff.clone(), btype);
+                        Ok(Box::new(p.stream(fs, &d, "Filter")?) as Box<dyn Stream>)
+                    },
+                ))))
+            }
+            other => Err(invalid("Filter", format!("ftype must be 'iir' or 'fir', not {other:?}"))),
+        }
     }
 }

@@ -599,7 +599,7 @@ pub struct DesignedStream {
 }
 
 impl DesignedStream {
-    fn new(
+    pub(crate) fn new(
         name: &'static str,
         signature: String,
         dim: &str,
@@ -951,7 +951,7 @@ impl FirParams {
     }
 
     /// The polyphase stream at sampling rate `fs`.
-    fn stream(&self, fs: f64, dim: &str, name: &'static str) -> Result<PolyStream> {
+    pub(crate) fn stream(&self, fs: f64, dim: &str, name: &'static str) -> Result<PolyStream> {
         let taps = firwin(
             self.numtaps,
             &self.cutoff,
