@@ -453,7 +453,7 @@ impl Filter {
                     return Err(invalid("Filter", "transition must be positive"));
                 }
                 let d = dim.to_string();
-                Ok(Box::new(Along::new(crate::polyphase::DesignedStream::new(
+                Ok(Box::new(Along::new(crate::chain::DesignedStream::new(
                     "Filter",
                     signature,
                     dim,
