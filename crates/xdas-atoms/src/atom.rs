@@ -46,9 +46,8 @@ impl OnDiscontinuity {
 ///
 /// ```
 /// use xdas_atoms::{Atom, AtomExt, LFilter};
-/// use xdas_synthetics::dummy;
 /// # fn main() -> xdas_atoms::Result<()> {
-/// let da = dummy(&[100, 3]).unwrap(); // (time, distance)
+/// let da = xdas_synthetics::dummy::<f64>((100, 3)).to_dataarray(); // (time, distance)
 /// let mut atom = LFilter::new(vec![0.5], vec![1.0, -0.5], "time");
 /// let whole = atom.apply(da.clone())?;
 /// let chunks = da.split(xdas_core::Split::Sections(7), "time", Default::default())?;

@@ -67,7 +67,10 @@ impl Stream for ChainStream {
     }
     fn save(&self) -> Result<Value> {
         Ok(Value::Array(
-            self.stages.iter().map(|s| s.save()).collect::<Result<_>>()?,
+            self.stages
+                .iter()
+                .map(|s| s.save())
+                .collect::<Result<_>>()?,
         ))
     }
     fn load(&mut self, state: &Value) -> Result<()> {

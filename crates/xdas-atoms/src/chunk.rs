@@ -94,10 +94,7 @@ impl Chunk {
     /// Join chunks of one kind along `dim` (gap-aware, like `xdas.concat`); picks tables
     /// are appended.
     pub fn concat(chunks: &[Chunk], dim: &str) -> Result<Chunk> {
-        fn join<T: Element>(
-            parts: Vec<&DataArray<T>>,
-            dim: &str,
-        ) -> Result<DataArray<T>> {
+        fn join<T: Element>(parts: Vec<&DataArray<T>>, dim: &str) -> Result<DataArray<T>> {
             let nonempty: Vec<&DataArray<T>> = parts
                 .iter()
                 .copied()

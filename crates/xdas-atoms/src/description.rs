@@ -67,7 +67,8 @@
 //! | `resample_poly` | `up`, `down`, `window=["kaiser", 5.0]`, `padtype="constant"`, `cval`, `dim="last"` | `{op="resample_poly", up=2, down=5, dim="time"}` |
 //! | `integrate` / `differentiate` | `midpoints=false`, `dim="last"` | `{op="differentiate", dim="distance"}` |
 //! | `sliding_mean_removal` | `wlen`, `window="hann"`, `pad_mode="reflect"`, `dim="last"` | `{op="sliding_mean_removal", wlen=500.0, dim="distance"}` |
-//! | `medfilt` | `kernel_dim={dim=odd size}` | `{op="medfilt", kernel_dim={distance=5}}` |
+//! | `medfilt` | `kernel_dim={dim=odd size}` (samples) or `kernel={dim=length}` (coordinate units) | `{op="medfilt", kernel_dim={distance=5}}` |
+//! | `segment_mean_removal` | `limits` (numbers or ISO datetimes), `window="hann"`, `dim="last"` | `{op="segment_mean_removal", limits=[0.0, 200.0, 390.0], dim="distance"}` |
 //! | `rfft` / `fft` / `ifft` / `irfft` | `n`, `dim="last"`, `newdim`, `norm` | `{op="rfft", dim="time", newdim="frequency"}` |
 //! | `stft` | `window="hann"`, `nperseg=256`, `noverlap`, `nfft`, `return_onesided=true`, `dim="last"`, `newdim="spectrum"`, `scaling="spectrum"` | `{op="stft", nperseg=64, dim="time"}` |
 //!
@@ -178,7 +179,11 @@ pub fn from_value(v: &Value) -> Result<Sequential> {
 fn build_steps(steps: &[Value], prefix: &str) -> Result<Sequential> {
     if steps.is_empty() {
         return Err(AtomError::Description {
-            step: if prefix.is_empty() { "-".into() } else { prefix.trim_end_matches('.').into() },
+            step: if prefix.is_empty() {
+                "-".into()
+            } else {
+                prefix.trim_end_matches('.').into()
+            },
             op: "-".into(),
             message: "a pipeline needs at least one step".into(),
         });
@@ -224,7 +229,10 @@ impl<'a> Params<'a> {
     fn opt_f64(&mut self, key: &'static str) -> Result<Option<f64>> {
         match self.raw(key) {
             None => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.wrong(key, "a number", v)),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "a number", v)),
         }
     }
 
@@ -253,14 +261,19 @@ impl<'a> Params<'a> {
     fn bool_or(&mut self, key: &'static str, default: bool) -> Result<bool> {
         match self.raw(key) {
             None => Ok(default),
-            Some(v) => v.as_bool().ok_or_else(|| self.wrong(key, "true or false", v)),
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| self.wrong(key, "true or false", v)),
         }
     }
 
     fn opt_str(&mut self, key: &'static str) -> Result<Option<&'a str>> {
         match self.raw(key) {
             None => Ok(None),
-            Some(v) => v.as_str().map(Some).ok_or_else(|| self.wrong(key, "a string", v)),
+            Some(v) => v
+                .as_str()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "a string", v)),
         }
     }
 
@@ -274,9 +287,14 @@ impl<'a> Params<'a> {
 
     fn f64s(&mut self, key: &'static str) -> Result<Vec<f64>> {
         let v = self.raw(key).ok_or_else(|| self.missing(key))?;
-        let list = v.as_array().ok_or_else(|| self.wrong(key, "a list of numbers", v))?;
+        let list = v
+            .as_array()
+            .ok_or_else(|| self.wrong(key, "a list of numbers", v))?;
         list.iter()
-            .map(|x| x.as_f64().ok_or_else(|| self.wrong(key, "a list of numbers", v)))
+            .map(|x| {
+                x.as_f64()
+                    .ok_or_else(|| self.wrong(key, "a list of numbers", v))
+            })
             .collect()
     }
 
@@ -286,9 +304,14 @@ impl<'a> Params<'a> {
         if let Some(x) = v.as_f64() {
             return Ok(vec![x]);
         }
-        let list = v.as_array().ok_or_else(|| self.wrong(key, "a number or a list of numbers", v))?;
+        let list = v
+            .as_array()
+            .ok_or_else(|| self.wrong(key, "a number or a list of numbers", v))?;
         list.iter()
-            .map(|x| x.as_f64().ok_or_else(|| self.wrong(key, "a number or a list of numbers", v)))
+            .map(|x| {
+                x.as_f64()
+                    .ok_or_else(|| self.wrong(key, "a number or a list of numbers", v))
+            })
             .collect()
     }
 
@@ -318,7 +341,10 @@ impl<'a> Params<'a> {
             Value::Array(a) if (1..=2).contains(&a.len()) && a[0].is_string() => {
                 let p = match a.get(1) {
                     None => None,
-                    Some(x) => Some(x.as_f64().ok_or_else(|| self.wrong(key, "a window name or [name, number]", v))?),
+                    Some(x) => Some(
+                        x.as_f64()
+                            .ok_or_else(|| self.wrong(key, "a window name or [name, number]", v))?,
+                    ),
                 };
                 (a[0].as_str().expect("string"), p)
             }
@@ -336,9 +362,12 @@ impl<'a> Params<'a> {
         };
         match v {
             Value::String(s) => Ok(f::WindowSpec::from(s.as_str())),
-            Value::Array(a) if a.len() == 2 && a[0].is_string() && a[1].is_number() => Ok(
-                f::WindowSpec::from((a[0].as_str().expect("string"), a[1].as_f64().expect("number"))),
-            ),
+            Value::Array(a) if a.len() == 2 && a[0].is_string() && a[1].is_number() => {
+                Ok(f::WindowSpec::from((
+                    a[0].as_str().expect("string"),
+                    a[1].as_f64().expect("number"),
+                )))
+            }
             _ => Err(self.wrong(key, "a window name or [name, number]", v)),
         }
     }
@@ -405,8 +434,11 @@ fn build_step(v: &Value, id: &str) -> Result<Box<dyn Atom>> {
 /// `on_discontinuity` of a stateful atom.
 fn policy(p: &mut Params) -> Result<OnDiscontinuity> {
     let s = p.str_or("on_discontinuity", "reset")?;
-    OnDiscontinuity::parse(s)
-        .ok_or_else(|| p.err(format!("parameter \"on_discontinuity\" must be \"reset\" or \"raise\", got {s:?}")))
+    OnDiscontinuity::parse(s).ok_or_else(|| {
+        p.err(format!(
+            "parameter \"on_discontinuity\" must be \"reset\" or \"raise\", got {s:?}"
+        ))
+    })
 }
 
 fn boxed<S: crate::Stream + 'static>(a: crate::Along<S>, policy: OnDiscontinuity) -> Box<dyn Atom> {
@@ -435,10 +467,17 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let stype = p.str_or("stype", "sos")?;
             let (rp, rs) = (p.opt_f64("rp")?, p.opt_f64("rs")?);
             let dim = p.str_or("dim", "last")?;
-            boxed(IIRFilter::new(order, cutoff, btype, ftype, rp, rs, stype, dim)?, policy(p)?)
+            boxed(
+                IIRFilter::new(order, cutoff, btype, ftype, rp, rs, stype, dim)?,
+                policy(p)?,
+            )
         }
         "FIRFilter" => {
-            let mut fp = FirParams::new(p.usize("numtaps")?, p.one_or_more("cutoff")?, p.str_or("btype", "bandpass")?);
+            let mut fp = FirParams::new(
+                p.usize("numtaps")?,
+                p.one_or_more("cutoff")?,
+                p.str_or("btype", "bandpass")?,
+            );
             if let Some(w) = p.window("window")? {
                 fp.window = w;
             }
@@ -500,8 +539,16 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
                 (Some(r), None, false) => Target::Rate(r),
                 (None, Some(i), false) => Target::Interval(i),
                 (None, None, true) => Target::Factors(up.unwrap_or(1), down.unwrap_or(1)),
-                (None, None, false) => return Err(p.err("one of \"rate\", \"interval\" or \"up\"/\"down\" is required")),
-                _ => return Err(p.err("only one of \"rate\", \"interval\" or \"up\"/\"down\" may be given")),
+                (None, None, false) => {
+                    return Err(
+                        p.err("one of \"rate\", \"interval\" or \"up\"/\"down\" is required")
+                    );
+                }
+                _ => {
+                    return Err(p.err(
+                        "only one of \"rate\", \"interval\" or \"up\"/\"down\" may be given",
+                    ));
+                }
             };
             let mut rp = ResampleParams::new(target);
             rp.method = p.str_or("method", "fir")?.to_string();
@@ -520,7 +567,10 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let maxfactor = p.usize_or("maxfactor", 100)?;
             let window = p.window("window")?.unwrap_or(Window::Kaiser(5.0));
             let dim = p.str_or("dim", "last")?;
-            boxed(ResamplePoly::new(target, maxfactor, window, dim)?, policy(p)?)
+            boxed(
+                ResamplePoly::new(target, maxfactor, window, dim)?,
+                policy(p)?,
+            )
         }
         "Decimate" => {
             let q = p.usize("q")?;
@@ -538,7 +588,10 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
         "Differentiate" => {
             let midpoints = p.bool_or("midpoints", false)?;
             let dim = p.str_or("dim", "time")?;
-            boxed(crate::calculus::Differentiate::new(midpoints, dim), policy(p)?)
+            boxed(
+                crate::calculus::Differentiate::new(midpoints, dim),
+                policy(p)?,
+            )
         }
         "STFT" => {
             let wlen = p.f64("wlen")?;
@@ -547,13 +600,19 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let scaling = p.str_or("scaling", "spectrum")?;
             let nfft = p.opt_usize("nfft")?;
             let dim = p.str_or("dim", "time")?;
-            boxed(crate::stft::STFT::new(wlen, hop, window, scaling, nfft, dim)?, policy(p)?)
+            boxed(
+                crate::stft::STFT::new(wlen, hop, window, scaling, nfft, dim)?,
+                policy(p)?,
+            )
         }
         "STALTA" => {
             let (sta, lta) = (p.f64("sta")?, p.f64("lta")?);
             let method = p.str_or("method", "recursive")?;
             let dim = p.str_or("dim", "time")?;
-            boxed(crate::detect::STALTA::new(sta, lta, method, dim)?, policy(p)?)
+            boxed(
+                crate::detect::STALTA::new(sta, lta, method, dim)?,
+                policy(p)?,
+            )
         }
         "Trigger" => {
             let thresh = p.f64("thresh")?;
@@ -563,13 +622,17 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
         "Rechunk" => {
             let chunks = p.dim_sizes("chunks")?;
             let [(dim, size)] = chunks.as_slice() else {
-                return Err(p.err("parameter \"chunks\" must name exactly one dim, e.g. {time = 1000}"));
+                return Err(
+                    p.err("parameter \"chunks\" must name exactly one dim, e.g. {time = 1000}")
+                );
             };
             boxed(crate::rechunk::Rechunk::new(dim, *size)?, policy(p)?)
         }
         "Sequential" => {
             let v = p.raw("step").ok_or_else(|| p.missing("step"))?;
-            let list = v.as_array().ok_or_else(|| p.wrong("step", "a list of steps", v))?;
+            let list = v
+                .as_array()
+                .ok_or_else(|| p.wrong("step", "a list of steps", v))?;
             Box::new(build_steps(list, &format!("{}.", p.id))?)
         }
         // ------------------------------------------------------------ functions
@@ -593,7 +656,13 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let btype = p.str("btype")?;
             let corners = p.usize_or("corners", 4)?;
             let zerophase = p.bool_or("zerophase", false)?;
-            Box::new(f::filter(freq, btype, corners, zerophase, p.str_or("dim", "last")?)?)
+            Box::new(f::filter(
+                freq,
+                btype,
+                corners,
+                zerophase,
+                p.str_or("dim", "last")?,
+            )?)
         }
         "hilbert" => {
             let n = p.opt_usize("N")?;
@@ -611,27 +680,51 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let (b, a) = (p.f64s("b")?, p.f64s("a")?);
             let padtype = p.str_or("padtype", "odd")?;
             let padlen = p.opt_usize("padlen")?;
-            Box::new(f::filtfilt(b, a, p.str_or("dim", "last")?, padtype, padlen)?)
+            Box::new(f::filtfilt(
+                b,
+                a,
+                p.str_or("dim", "last")?,
+                padtype,
+                padlen,
+            )?)
         }
         "sosfiltfilt" => {
             let sos = p.sos("sos")?;
             let padtype = p.str_or("padtype", "odd")?;
             let padlen = p.opt_usize("padlen")?;
-            Box::new(f::sosfiltfilt(sos, p.str_or("dim", "last")?, padtype, padlen)?)
+            Box::new(f::sosfiltfilt(
+                sos,
+                p.str_or("dim", "last")?,
+                padtype,
+                padlen,
+            )?)
         }
         "decimate" => {
             let q = p.usize("q")?;
             let n = p.opt_usize("n")?;
             let ftype = p.str_or("ftype", "iir")?;
             let zero_phase = p.bool_or("zero_phase", true)?;
-            Box::new(f::decimate(q, n, ftype, zero_phase, p.str_or("dim", "last")?)?)
+            Box::new(f::decimate(
+                q,
+                n,
+                ftype,
+                zero_phase,
+                p.str_or("dim", "last")?,
+            )?)
         }
         "resample_poly" => {
             let (up, down) = (p.usize("up")?, p.usize("down")?);
             let w = p.window_spec("window", ("kaiser", 5.0).into())?;
             let padtype = p.str_or("padtype", "constant")?;
             let cval = p.opt_f64("cval")?;
-            Box::new(f::resample_poly(up, down, p.str_or("dim", "last")?, w, padtype, cval)?)
+            Box::new(f::resample_poly(
+                up,
+                down,
+                p.str_or("dim", "last")?,
+                w,
+                padtype,
+                cval,
+            )?)
         }
         "integrate" => {
             let midpoints = p.bool_or("midpoints", false)?;
@@ -645,13 +738,57 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let wlen = p.f64("wlen")?;
             let w = p.window_spec("window", "hann".into())?;
             let pad_mode = p.str_or("pad_mode", "reflect")?;
-            Box::new(f::sliding_mean_removal(wlen, w, pad_mode, p.str_or("dim", "last")?)?)
+            Box::new(f::sliding_mean_removal(
+                wlen,
+                w,
+                pad_mode,
+                p.str_or("dim", "last")?,
+            )?)
         }
-        "medfilt" => Box::new(f::medfilt(p.dim_sizes("kernel_dim")?)?),
+        "medfilt" => {
+            // xdas.signal: `kernel_dim` in samples; xdas 0.2.10's atom: `kernel` in
+            // coordinate units
+            if p.map.contains_key("kernel") {
+                let v = p.raw("kernel").expect("present");
+                let bad = || p.wrong("kernel", "a table {dim = length}", v);
+                let map = v.as_object().ok_or_else(bad)?;
+                let kernel = map
+                    .iter()
+                    .map(|(k, x)| Ok((k.clone(), x.as_f64().ok_or_else(bad)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                Box::new(f::medfilt_physical(kernel)?)
+            } else {
+                Box::new(f::medfilt(p.dim_sizes("kernel_dim")?)?)
+            }
+        }
+        "segment_mean_removal" => {
+            let v = p.raw("limits").ok_or_else(|| p.missing("limits"))?;
+            let bad = || p.wrong("limits", "a list of numbers or ISO-8601 datetimes", v);
+            let list = v.as_array().ok_or_else(bad)?;
+            let limits = list
+                .iter()
+                .map(|x| match x {
+                    Value::String(s) => xdas_core::Datetime::parse(s)
+                        .map(xdas_core::Scalar::Datetime)
+                        .map_err(|_| bad()),
+                    _ => x.as_f64().map(xdas_core::Scalar::F64).ok_or_else(bad),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let w = p.window_spec("window", "hann".into())?;
+            Box::new(f::segment_mean_removal(
+                limits,
+                w,
+                p.str_or("dim", "last")?,
+            )?)
+        }
         "rfft" | "fft" | "ifft" | "irfft" => {
             let n = p.opt_usize("n")?;
             let dim = p.str_or("dim", "last")?;
-            let default_new = if op.starts_with('i') { "signal" } else { "spectrum" };
+            let default_new = if op.starts_with('i') {
+                "signal"
+            } else {
+                "spectrum"
+            };
             let newdim = p.str_or("newdim", default_new)?;
             let norm = p.str_or("norm", "backward")?;
             Box::new(match op.as_str() {
@@ -670,7 +807,9 @@ fn build_op(p: &mut Params) -> Result<Box<dyn Atom>> {
             let dim = p.str_or("dim", "last")?;
             let newdim = p.str_or("newdim", "spectrum")?;
             let scaling = p.str_or("scaling", "spectrum")?;
-            Box::new(f::stft(w, nperseg, noverlap, nfft, onesided, dim, newdim, scaling)?)
+            Box::new(f::stft(
+                w, nperseg, noverlap, nfft, onesided, dim, newdim, scaling,
+            )?)
         }
         other => {
             return Err(p.err(format!(

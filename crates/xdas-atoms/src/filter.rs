@@ -24,7 +24,13 @@ struct Memory {
 }
 
 impl Memory {
-    fn step<T: Sample>(&mut self, coefs: &Coefs, da: DataArray<T>, dim: &str, atom: &str) -> Result<Chunk> {
+    fn step<T: Sample>(
+        &mut self,
+        coefs: &Coefs,
+        da: DataArray<T>,
+        dim: &str,
+        atom: &str,
+    ) -> Result<Chunk> {
         let axis = da.axis(dim)?;
         let zshape = |shape: &[usize]| -> Vec<usize> {
             match coefs {
@@ -243,7 +249,13 @@ impl IirStream {
     fn design(&self, fs: f64) -> Result<RecursiveStream> {
         let p = &self.params;
         let coefs = match p.stype {
-            Stype::Sos => Coefs::Sos(iirfilter_sos(p.order, &p.cutoff, p.btype, self.kind, Some(fs))?),
+            Stype::Sos => Coefs::Sos(iirfilter_sos(
+                p.order,
+                &p.cutoff,
+                p.btype,
+                self.kind,
+                Some(fs),
+            )?),
             Stype::Ba => {
                 let ba = iirfilter_ba(p.order, &p.cutoff, p.btype, self.kind, Some(fs))?;
                 Coefs::Ba { b: ba.b, a: ba.a }
@@ -356,11 +368,18 @@ impl IIRFilter {
                 ));
             }
         };
-        let want = if matches!(btype, BandType::Bandpass | BandType::Bandstop) { 2 } else { 1 };
+        let want = if matches!(btype, BandType::Bandpass | BandType::Bandstop) {
+            2
+        } else {
+            1
+        };
         if cutoff.len() != want {
             return Err(invalid(
                 "IIRFilter",
-                format!("a {btype:?} filter needs {want} cutoff frequencies, got {}", cutoff.len()),
+                format!(
+                    "a {btype:?} filter needs {want} cutoff frequencies, got {}",
+                    cutoff.len()
+                ),
             ));
         }
         if order == 0 {
@@ -415,13 +434,21 @@ impl Filter {
         dim: &str,
     ) -> Result<Box<dyn crate::Atom>> {
         let (btype, cutoff) = match freq {
-            (None, None) => return Err(invalid("Filter", "at least one corner frequency must be given")),
+            (None, None) => {
+                return Err(invalid(
+                    "Filter",
+                    "at least one corner frequency must be given",
+                ));
+            }
             (None, Some(hi)) => ("lowpass", vec![hi]),
             (Some(lo), None) => ("highpass", vec![lo]),
             (Some(lo), Some(hi)) => ("bandpass", vec![lo, hi]),
         };
         if cutoff.iter().any(|f| !(f.is_finite() && *f > 0.0)) {
-            return Err(invalid("Filter", format!("corner frequencies must be positive, got {freq:?}")));
+            return Err(invalid(
+                "Filter",
+                format!("corner frequencies must be positive, got {freq:?}"),
+            ));
         }
         let signature = format!(
             "Filter(freq={freq:?}, ftype={ftype:?}, order={order}, transition={transition:?}, zerophase={}, dim={dim:?})",
@@ -442,7 +469,8 @@ impl Filter {
                 if order == 0 {
                     return Err(invalid("Filter", "order must be at least 1"));
                 }
-                let mut atom = IIRFilter::new(order, cutoff, btype, "butter", None, None, "sos", dim)?;
+                let mut atom =
+                    IIRFilter::new(order, cutoff, btype, "butter", None, None, "sos", dim)?;
                 atom.stream_mut().rename("Filter", signature);
                 Ok(Box::new(atom))
             }
@@ -464,7 +492,10 @@ impl Filter {
                     },
                 ))))
             }
-            other => Err(invalid("Filter", format!("ftype must be 'iir' or 'fir', not {other:?}"))),
+            other => Err(invalid(
+                "Filter",
+                format!("ftype must be 'iir' or 'fir', not {other:?}"),
+            )),
         }
     }
 }

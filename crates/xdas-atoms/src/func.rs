@@ -81,9 +81,7 @@ impl Atom for Func {
 
     fn call(&mut self, chunk: Chunk, chunk_dim: Option<&str>) -> Result<Vec<Chunk>> {
         if let (Some(dim), Some(cd)) = (&self.dim, chunk_dim) {
-            let resolve = |d: &str| {
-                crate::each_array!(&chunk, da => da.resolve_dim(d).map(str::to_string).unwrap_or_else(|_| d.to_string()), _p => d.to_string())
-            };
+            let resolve = |d: &str| crate::each_array!(&chunk, da => da.resolve_dim(d).map(str::to_string).unwrap_or_else(|_| d.to_string()), _p => d.to_string());
             if resolve(dim) == resolve(cd) {
                 return Err(AtomError::Invalid {
                     atom: self.name.clone(),

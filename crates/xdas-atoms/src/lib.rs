@@ -12,12 +12,18 @@
 //! | [`Sequential`], [`Func`] | composition, and any function of a chunk as an atom |
 //! | [`LFilter`], [`SOSFilter`], [`IIRFilter`] | recursive filters |
 //! | [`Polyphase`], [`FIRFilter`], [`Resample`], [`ResamplePoly`], [`Decimate`], [`DownSample`], [`UpSample`] | FIR filtering and rate changes |
+//! | [`Integrate`], [`Differentiate`], [`STFT`], [`Rechunk`] | calculus, spectrogram and re-chunking with memory |
+//! | [`detect`] | STA/LTA and the trigger |
+//! | [`functions`] | every `xdas.signal` function and elementwise maths as stateless atoms |
+//! | [`description`] | pipelines from TOML / JSON |
 //! | [`state`] | saving and loading pipeline state |
 
 mod along;
 mod atom;
 pub mod calculus;
+mod chain;
 mod chunk;
+pub mod description;
 pub mod detect;
 mod error;
 mod filter;
@@ -27,6 +33,8 @@ mod picks;
 mod polyphase;
 pub mod rate;
 pub mod rechunk;
+mod resample;
+mod sample;
 mod seam;
 mod sequential;
 pub mod state;
@@ -34,13 +42,22 @@ pub mod stft;
 
 pub use along::{Along, Stream};
 pub use atom::{Atom, AtomExt, OnDiscontinuity};
+pub use calculus::{Differentiate, DifferentiateStream, Integrate, IntegrateStream};
+pub use chain::{ChainStream, DesignedStream};
 pub use chunk::{Buf, Chunk, Sample};
+pub use detect::{STALTA, StaLtaStream, Trigger, TriggerStream};
 pub use error::{AtomError, Result};
-pub use filter::{IIRFilter, IirParams, IirStream, LFilter, RecursiveStream, SOSFilter, Stype};
-pub use func::Func;
-pub use picks::Picks;
-pub use polyphase::{
-    ChainStream, Decimate, DesignedStream, DownSample, DownStream, FIRFilter, FirParams, PolyStream,
-    Polyphase, Resample, ResampleParams, ResamplePoly, Target, UpSample, UpStream,
+pub use filter::{
+    Filter, IIRFilter, IirParams, IirStream, LFilter, RecursiveStream, SOSFilter, Stype,
 };
+pub use func::Func;
+pub use functions::{MedFilt, WindowSpec};
+pub use picks::Picks;
+pub use polyphase::{PolyStream, Polyphase};
+pub use rechunk::{Rechunk, RechunkStream};
+pub use resample::{
+    Decimate, FIRFilter, FirParams, Resample, ResampleParams, ResamplePoly, Target,
+};
+pub use sample::{DownSample, DownStream, UpSample, UpStream};
 pub use sequential::Sequential;
+pub use stft::{STFT, StftStream};

@@ -50,7 +50,9 @@ impl Origin {
         let bad = || {
             invalid(
                 atom,
-                format!("needs a regular coordinate along {dim:?} (tie points with a sampling rate)"),
+                format!(
+                    "needs a regular coordinate along {dim:?} (tie points with a sampling rate)"
+                ),
             )
         };
         let coord = coord.ok_or_else(bad)?;
@@ -93,6 +95,16 @@ impl Origin {
         }
     }
 
+    /// The label of sample `k` of the run.
+    pub(crate) fn label(&self, k: i64) -> xdas_core::Scalar {
+        match *self {
+            Origin::F64 { start, num, .. } => xdas_core::Scalar::F64(f64::step(start, k, num, 1)),
+            Origin::Time {
+                start, num, den, ..
+            } => xdas_core::Scalar::Datetime(Datetime::step(start, k, num, den)),
+        }
+    }
+
     /// `size` labels, the first `shift` upsampled samples (at `up` times the input
     /// rate) after the origin, `down` upsampled samples apart.
     ///
@@ -100,14 +112,35 @@ impl Origin {
     /// nanoseconds, the 1 ns that rounding the labels to the tick costs — the same for
     /// every block, so that blocks emitted chunk by chunk join into the block an eager
     /// run gives (`from_block` alone would declare less on blocks of one or two labels).
-    pub(crate) fn block(&self, shift: i64, up: usize, down: usize, size: usize, dim: &str) -> Result<Coordinate> {
+    pub(crate) fn block(
+        &self,
+        shift: i64,
+        up: usize,
+        down: usize,
+        size: usize,
+        dim: &str,
+    ) -> Result<Coordinate> {
+        // both end labels from the origin (never one from the other, which would round
+        // twice): blocks cut anywhere join into the block of the whole run
+        let ends = |first: i64| match size {
+            0 => (vec![], vec![]),
+            1 => (vec![0], vec![first]),
+            _ => (
+                vec![0, size - 1],
+                vec![first, first + ((size - 1) * down) as i64],
+            ),
+        };
         Ok(match *self {
             Origin::F64 { start, num, tol } => {
-                let first = f64::step(start, shift, num / up as f64, 1);
+                let unit = num / up as f64;
+                let (ti, at) = ends(shift);
+                let tv = at.iter().map(|&k| f64::step(start, k, unit, 1)).collect();
                 let step = num * down as f64 / up as f64;
-                let c = InterpCoordinate::from_block(first, size, step, 1, tol)
-                    .without_rate()
-                    .with_rate(step, 1, Some(tol.unwrap_or_else(f64::default_tolerance)))?;
+                let c = InterpCoordinate::new(ti, tv)?.with_rate(
+                    step,
+                    1,
+                    Some(tol.unwrap_or_else(f64::default_tolerance)),
+                )?;
                 Coordinate::new(c, dim)
             }
             Origin::Time {
@@ -117,14 +150,16 @@ impl Origin {
                 tol,
             } => {
                 let den_up = den * up as u64;
-                let first = Datetime::step(start, shift, num, den_up);
+                let (ti, at) = ends(shift);
+                let tv = at
+                    .iter()
+                    .map(|&k| Datetime::step(start, k, num, den_up))
+                    .collect();
                 let step = Timedelta::from_ns(num.ns() * down as i64);
                 let (_, reduced) = Datetime::reduce_rate(step, den_up);
                 let quant = if reduced > 1 { 1 } else { 0 };
                 let tol = Timedelta::from_ns(tol.map(|t| t.ns()).unwrap_or(0) + quant);
-                let c = InterpCoordinate::from_block(first, size, step, den_up, None)
-                    .without_rate()
-                    .with_rate(step, den_up, Some(tol))?;
+                let c = InterpCoordinate::new(ti, tv)?.with_rate(step, den_up, Some(tol))?;
                 Coordinate::new(c, dim)
             }
         })
@@ -143,7 +178,11 @@ pub(crate) fn relabel<T: Sample>(
         .coords()
         .filter(|(name, c)| *name == dim || c.dim() != Some(dim))
         .map(|(name, c)| {
-            let c = if name == dim { coord.clone() } else { c.clone() };
+            let c = if name == dim {
+                coord.clone()
+            } else {
+                c.clone()
+            };
             (name.to_string(), c)
         })
         .collect();
@@ -265,7 +304,9 @@ impl PolyStream {
 
     /// Canonical outputs available once `n` input samples have arrived.
     fn available(&self, n: usize) -> usize {
-        (n * self.up).div_ceil(self.down).saturating_sub(self.pre_remove())
+        (n * self.up)
+            .div_ceil(self.down)
+            .saturating_sub(self.pre_remove())
     }
 
     /// Group delay taken off the coordinate, in upsampled samples.
@@ -502,8 +543,13 @@ impl Polyphase {
             Placement::ShiftCoords
         };
         Ok(Along::new(PolyStream::new(
-            "Polyphase", signature, taps, up, down, placement, dim,
+            "Polyphase",
+            signature,
+            taps,
+            up,
+            down,
+            placement,
+            dim,
         )?))
     }
 }
-

@@ -12,7 +12,6 @@ use crate::filter::RecursiveStream;
 use crate::polyphase::{Placement, PolyStream};
 use crate::sample::{DownStream, UpStream};
 
-
 fn fmt_window(w: &Window) -> String {
     format!("{w:?}")
 }
@@ -93,7 +92,15 @@ impl FirParams {
         } else {
             Placement::ShiftCoords
         };
-        PolyStream::new(name, String::new(), taps, self.up, self.down, placement, dim)
+        PolyStream::new(
+            name,
+            String::new(),
+            taps,
+            self.up,
+            self.down,
+            placement,
+            dim,
+        )
     }
 }
 
@@ -123,7 +130,9 @@ impl FIRFilter {
         if params.up == 0 || params.down == 0 {
             return Err(invalid("FIRFilter", "up and down must be at least 1"));
         }
-        params.pass_zero().map_err(|e| invalid("FIRFilter", e.to_string()))?;
+        params
+            .pass_zero()
+            .map_err(|e| invalid("FIRFilter", e.to_string()))?;
         let signature = params.signature(dim);
         let d = dim.to_string();
         Ok(Along::new(DesignedStream::new(
@@ -254,7 +263,7 @@ impl ResampleParams {
                 let numtaps = self.numtaps.unwrap_or(20 * up.max(down) + 1);
                 let cutoff = (fs * up as f64 / down as f64).min(fs) / 2.0;
                 let mut p = FirParams::new(numtaps, vec![cutoff], "lowpass");
-                p.window = self.window.clone().unwrap_or(Window::Kaiser(5.0));
+                p.window = self.window.unwrap_or(Window::Kaiser(5.0));
                 p.up = up;
                 p.down = down;
                 Ok(Box::new(p.stream(fs, dim, name)?))
@@ -334,7 +343,10 @@ impl Resample {
         }
         match params.target {
             Target::Rate(v) | Target::Interval(v) if !(v.is_finite() && v > 0.0) => {
-                return Err(invalid(name, format!("the target must be positive, got {v}")));
+                return Err(invalid(
+                    name,
+                    format!("the target must be positive, got {v}"),
+                ));
             }
             Target::Factors(u, d) if u == 0 || d == 0 => {
                 return Err(invalid(name, "up and down must be at least 1"));
@@ -346,9 +358,12 @@ impl Resample {
         }
         let signature = params.signature(name, dim);
         let d = dim.to_string();
-        Ok(Along::new(DesignedStream::new(name, signature, dim, move |fs| {
-            params.stream(fs, &d, name)
-        })))
+        Ok(Along::new(DesignedStream::new(
+            name,
+            signature,
+            dim,
+            move |fs| params.stream(fs, &d, name),
+        )))
     }
 }
 
@@ -473,4 +488,3 @@ impl Decimate {
         Ok(Along::new(stream))
     }
 }
-

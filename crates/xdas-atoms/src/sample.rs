@@ -132,8 +132,12 @@ impl UpStream {
                 every.mapv_inplace(|v| v * gain);
             }
         }
-        let origin = Origin::of(&T::chunk(da.isel(&dim, Indexer::range(0, 0))?), &dim, "UpSample")
-            .or_else(|_| Origin::of(&T::chunk(da.clone()), &dim, "UpSample"))?;
+        let origin = Origin::of(
+            &T::chunk(da.isel(&dim, Indexer::range(0, 0))?),
+            &dim,
+            "UpSample",
+        )
+        .or_else(|_| Origin::of(&T::chunk(da.clone()), &dim, "UpSample"))?;
         let coord = origin.block(0, self.factor, 1, n * self.factor, &dim)?;
         Ok(T::chunk(relabel(&da, &dim, data, coord)?))
     }
@@ -161,7 +165,9 @@ impl Stream for UpStream {
         if self.factor == 1 {
             return Ok(vec![chunk]);
         }
-        Ok(vec![crate::with_real!(chunk, "UpSample", da => self.push_typed(da))?])
+        Ok(vec![
+            crate::with_real!(chunk, "UpSample", da => self.push_typed(da))?,
+        ])
     }
     fn finish(&mut self) -> Result<Vec<Chunk>> {
         Ok(Vec::new())
@@ -196,4 +202,3 @@ impl UpSample {
         })
     }
 }
-

@@ -7,8 +7,8 @@
 //! (another sampling interval).
 
 use serde::{Deserialize, Serialize};
-use xdas_core::coords::CoordKind;
 use xdas_core::Coordinate;
+use xdas_core::coords::CoordKind;
 
 /// The end of the last chunk seen: its last label and its sampling rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,9 +137,8 @@ impl Edge {
                 // jump · den, exact
                 let jump = (first as i128 - last as i128) * den as i128 - num as i128;
                 let slack = tol as i128 * den as i128 + if den > 1 { den as i128 } else { 0 };
-                let show = |j: i128| {
-                    xdas_core::Timedelta::from_ns((j / den as i128) as i64).to_string()
-                };
+                let show =
+                    |j: i128| xdas_core::Timedelta::from_ns((j / den as i128) as i64).to_string();
                 let at = xdas_core::Datetime::from_ns(last);
                 Some(if jump.abs() <= slack {
                     Seam::Continuous

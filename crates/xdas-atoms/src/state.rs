@@ -334,10 +334,14 @@ mod tests {
 
     #[test]
     fn buf_round_trip_keeps_nan_bits() {
-        let a = ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![1.5f64, f64::NAN, -0.0, 1e-310])
-            .unwrap();
+        let a =
+            ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![1.5f64, f64::NAN, -0.0, 1e-310]).unwrap();
         let back = decode_buf(&encode_buf(&Buf::F64(a.clone()))).unwrap();
         let Buf::F64(b) = back else { panic!() };
-        assert!(a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits()));
+        assert!(
+            a.iter()
+                .zip(b.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits())
+        );
     }
 }

@@ -53,9 +53,13 @@ fn build(steps: &[&str]) -> Sequential {
 /// `n` samples at 100 Hz × 6 channels of a deterministic noisy signal.
 fn data(n: usize, seed: u64) -> DataArray<f64> {
     let da = xdas_synthetics::dummy::<f64>((n, 6)).to_dataarray();
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let y = da.data().mapv(|v| {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let noise = ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5;
         (v * 0.05).sin() + noise
     });
@@ -187,7 +191,9 @@ fn state_files_round_trip_and_refuse_another_pipeline() {
     assert!(same(&joined(out), &eager(&steps, &da)));
     // another pipeline: a clear error
     let mut other = build(&[STEPS[2], STEPS[6]]);
-    let e = xdas_atoms::state::load(&mut other, &path).unwrap_err().to_string();
+    let e = xdas_atoms::state::load(&mut other, &path)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("different pipeline"), "{e}");
     // not a state file
     std::fs::write(&path, b"{}").unwrap();
@@ -203,7 +209,12 @@ fn a_gap_resets_state() {
     let a = da.isel("time", Indexer::range(0, 120)).unwrap();
     let b = da.isel("time", Indexer::range(150, 300)).unwrap();
     let gappy = DataArray::concat(&[&a, &b], "time", Tolerance::Default).unwrap();
-    for steps in [&[STEPS[2]][..], &[STEPS[5], STEPS[8]], &[STEPS[12]], &[STEPS[19], STEPS[20]]] {
+    for steps in [
+        &[STEPS[2]][..],
+        &[STEPS[5], STEPS[8]],
+        &[STEPS[12]],
+        &[STEPS[19], STEPS[20]],
+    ] {
         let want = eager(steps, &gappy);
         let mut p = build(steps);
         let got = joined(
@@ -240,7 +251,10 @@ fn an_overlap_raises() {
     for steps in [&[STEPS[0]][..], &[STEPS[8]]] {
         let mut p = build(steps);
         p.call(Chunk::F64(a.clone()), Some("time")).unwrap();
-        let e = p.call(Chunk::F64(b.clone()), Some("time")).unwrap_err().to_string();
+        let e = p
+            .call(Chunk::F64(b.clone()), Some("time"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("overlap"), "{e}");
     }
 }
@@ -250,7 +264,9 @@ fn a_rate_change_resets() {
     let da = data(300, 3);
     let a = da.isel("time", Indexer::range(0, 100)).unwrap();
     // the next chunk at half the rate, starting one new interval after a's end
-    let b = da.isel("time", Indexer::slice(Some(100), None, Some(2))).unwrap();
+    let b = da
+        .isel("time", Indexer::slice(Some(100), None, Some(2)))
+        .unwrap();
     let b = xdas_atoms::DownSample::new(1, "time").apply(b).unwrap();
     let Chunk::F64(b) = b else { panic!() };
     let mut p = build(&[STEPS[0]]);
@@ -277,7 +293,9 @@ fn a_rate_change_resets() {
 fn reset_reaches_nested_stages() {
     // running the same pipeline twice gives the same result (xdas 0.2.7 reused stale zi)
     let da = data(200, 11);
-    let steps = [r#"{op="Sequential", step=[{op="IIRFilter", order=4, cutoff=5.0, btype="lowpass", dim="time"}]}"#];
+    let steps = [
+        r#"{op="Sequential", step=[{op="IIRFilter", order=4, cutoff=5.0, btype="lowpass", dim="time"}]}"#,
+    ];
     let mut p = build(&steps);
     let first = joined(p.iter_chunks(pieces(&da, &[70]), "time").unwrap());
     let mut out = Vec::new();
@@ -295,8 +313,11 @@ fn bad_chunks_are_errors_not_panics() {
     assert!(p.call(Chunk::F64(da.clone()), Some("time")).is_err());
     // a chunk whose other dims changed shape mid-stream
     let mut p = build(&[STEPS[0]]);
-    p.call(Chunk::F64(da.isel("time", Indexer::range(0, 50)).unwrap()), Some("time"))
-        .unwrap();
+    p.call(
+        Chunk::F64(da.isel("time", Indexer::range(0, 50)).unwrap()),
+        Some("time"),
+    )
+    .unwrap();
     let narrow = da
         .isel("time", Indexer::range(50, 100))
         .unwrap()
@@ -307,7 +328,9 @@ fn bad_chunks_are_errors_not_panics() {
     let mut nan = da.clone();
     nan.data_mut()[[10, 2]] = f64::NAN;
     let mut p = build(&[STEPS[2]]);
-    let Chunk::F64(y) = p.apply(nan).unwrap() else { panic!() };
+    let Chunk::F64(y) = p.apply(nan).unwrap() else {
+        panic!()
+    };
     assert!(y.data()[[50, 2]].is_nan() && !y.data()[[50, 1]].is_nan());
     // complex into a real filter
     let mut p = build(&[STEPS[0]]);
@@ -317,4 +340,3 @@ fn bad_chunks_are_errors_not_panics() {
         .unwrap();
     assert!(p.apply(c).is_err());
 }
-

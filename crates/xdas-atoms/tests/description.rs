@@ -45,7 +45,11 @@ fn seed_pipeline_from_toml_equals_golden() {
     // chunked along time, 64 samples per chunk
     let n = da.shape()[0];
     let pieces = da
-        .split(Split::Indices((64..n).step_by(64).collect()), "time", Tolerance::Default)
+        .split(
+            Split::Indices((64..n).step_by(64).collect()),
+            "time",
+            Tolerance::Default,
+        )
         .unwrap();
     let mut fresh = description::from_toml(&seed_toml(&b, &a)).unwrap();
     let chunked = fresh
@@ -112,13 +116,17 @@ fn every_documented_op_builds_and_runs() {
         r#"{op="differentiate", dim="distance"}"#,
         r#"{op="sliding_mean_removal", wlen=50.0, dim="distance"}"#,
         r#"{op="medfilt", kernel_dim={distance=5}}"#,
+        r#"{op="medfilt", kernel={distance=50.0, time=0.05}}"#,
+        r#"{op="segment_mean_removal", limits=[0.0, 200.0, 390.0], dim="distance"}"#,
         r#"{op="rfft", dim="time", newdim="frequency"}"#,
         r#"{op="fft", dim="time"}"#,
         r#"{op="stft", nperseg=64, dim="time"}"#,
     ];
     // 1000 time samples at 100 Hz, 40 channels 10 m apart, positive values
     let da = xdas_synthetics::dummy::<f64>((1000, 40)).to_dataarray();
-    let da = da.with_data(da.data().mapv(|v| 1.0 + (v * 0.37).sin())).unwrap();
+    let da = da
+        .with_data(da.data().mapv(|v| 1.0 + (v * 0.37).sin()))
+        .unwrap();
     for ex in examples {
         let text = format!("step = [{ex}]");
         let mut p = description::from_toml(&text).unwrap_or_else(|e| panic!("{ex}: {e}"));
@@ -128,7 +136,10 @@ fn every_documented_op_builds_and_runs() {
 }
 
 fn err(text: &str) -> String {
-    description::from_toml(text).err().expect("an error").to_string()
+    description::from_toml(text)
+        .err()
+        .expect("an error")
+        .to_string()
 }
 
 #[test]
@@ -139,7 +150,9 @@ fn bad_descriptions_name_the_step_and_key() {
          xdas.atoms, e.g. \"LFilter\"; functions snake_case as in xdas.signal, e.g. \"decimate\")"
     );
     assert_eq!(
-        err("[[step]]\nop = \"IIRFilter\"\norder = 4\ncutoff = 1.0\nbtype = \"highpass\"\ncutof = 2\n"),
+        err(
+            "[[step]]\nop = \"IIRFilter\"\norder = 4\ncutoff = 1.0\nbtype = \"highpass\"\ncutof = 2\n"
+        ),
         "pipeline step 1 (IIRFilter): unknown parameter \"cutof\""
     );
     assert_eq!(
@@ -158,10 +171,14 @@ fn bad_descriptions_name_the_step_and_key() {
         err("[[step]]\nop = \"Sequential\"\nstep = [{op = \"square\"}, {op = \"DownSample\"}]\n"),
         "pipeline step 1.2 (DownSample): missing required parameter \"factor\""
     );
-    assert!(err("[[step]]\nop = \"IIRFilter\"\norder = 4\ncutoff = 1.0\nbtype = \"notch\"\n")
-        .starts_with("pipeline step 1 (IIRFilter): "));
-    assert!(err("[[step]]\nop = \"LFilter\"\nb = [1.0]\na = [1.0]\non_discontinuity = \"ignore\"\n")
-        .contains("on_discontinuity"));
+    assert!(
+        err("[[step]]\nop = \"IIRFilter\"\norder = 4\ncutoff = 1.0\nbtype = \"notch\"\n")
+            .starts_with("pipeline step 1 (IIRFilter): ")
+    );
+    assert!(
+        err("[[step]]\nop = \"LFilter\"\nb = [1.0]\na = [1.0]\non_discontinuity = \"ignore\"\n")
+            .contains("on_discontinuity")
+    );
     assert!(err("step = []").contains("at least one step"));
     assert!(err("not toml [").contains("not valid TOML"));
     assert!(description::from_json("[{\"op\": 3}]").is_err());

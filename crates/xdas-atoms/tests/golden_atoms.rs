@@ -4,8 +4,8 @@
 //! the eager output bitwise, coordinates included.
 
 use xdas_atoms::{
-    Atom, AtomExt, Chunk, DownSample, FIRFilter, FirParams, Func, IIRFilter, LFilter,
-    ResamplePoly, SOSFilter, Sequential, UpSample,
+    Atom, AtomExt, Chunk, DownSample, FIRFilter, FirParams, Func, IIRFilter, LFilter, ResamplePoly,
+    SOSFilter, Sequential, UpSample,
 };
 use xdas_core::{DataArray, Split, Tolerance};
 use xdas_signal::design::{BandType, FilterKind, iirfilter_ba, iirfilter_sos};

@@ -695,3 +695,33 @@ pub fn stft<T: Real>(
         .collect();
     Ok(Stft { data, freqs, times })
 }
+
+/// The smallest length `>= target` whose prime factors are all in {2, 3, 5, 7, 11}: a
+/// fast FFT size, as `scipy.fft.next_fast_len(target)` (`real=False`). `0` gives `0`.
+///
+/// ```
+/// use xdas_signal::spectral::next_fast_len;
+/// assert_eq!(next_fast_len(13), 14);
+/// assert_eq!(next_fast_len(97), 98);
+/// assert_eq!(next_fast_len(1001), 1008);
+/// assert_eq!(next_fast_len(1024), 1024);
+/// ```
+pub fn next_fast_len(target: usize) -> usize {
+    fn smooth(mut n: usize) -> bool {
+        for p in [2, 3, 5, 7, 11] {
+            while n % p == 0 {
+                n /= p;
+            }
+        }
+        n == 1
+    }
+    if target == 0 {
+        return 0;
+    }
+    // 11-smooth numbers are dense: the search stays short (and ends at a power of two)
+    let mut n = target;
+    while !smooth(n) && n < usize::MAX {
+        n += 1;
+    }
+    n
+}

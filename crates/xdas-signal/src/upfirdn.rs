@@ -492,7 +492,13 @@ pub fn upfirdn_at<T: Real>(
     let ht: Vec<T> = h.iter().map(|&v| T::of(v)).collect();
     let mut poly = Polyphase::new(&ht, up, down);
     poly.shift = shift;
-    Ok(upfirdn_range(&poly, x, axis, Extension::Constant(0.0), 0..nout))
+    Ok(upfirdn_range(
+        &poly,
+        x,
+        axis,
+        Extension::Constant(0.0),
+        0..nout,
+    ))
 }
 
 /// Upsample by `up`, filter with the FIR `h`, downsample by `down`, along `axis`, with

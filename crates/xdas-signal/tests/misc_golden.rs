@@ -4,13 +4,6 @@
 //!
 //! Input: `inputs/small.npy`, (300 time × 21 distance) float64, dt = 0.02 s, dx = 500 m.
 
-#[allow(dead_code)]
-mod golden {
-    pub mod case;
-    pub mod npy;
-}
-
-use golden::case::{Case, TOL_FILTER, close, close_c, exact, golden_dir};
 use ndarray::{ArrayD, Axis};
 use xdas_signal::calculus::{differentiate, integrate};
 use xdas_signal::detect::{StaLtaMethod, sta_lta, trigger};
@@ -19,6 +12,7 @@ use xdas_signal::medfilt::medfilt;
 use xdas_signal::spectral::hilbert;
 use xdas_signal::taper::taper;
 use xdas_signal::window::Window;
+use xdas_testdata::case::{Case, TOL_FILTER, close, close_c, exact, golden_dir};
 
 const DT: f64 = 0.02;
 

@@ -53,7 +53,6 @@ pub fn coord(v: &Value, dim: &str) -> Coordinate {
     }
 }
 
-
 /// The input `key` of `case` (`inputs.x` by default) as a DataArray with the coordinates
 /// of `inputs.coords` (a JSON with `dims` and `coords`).
 pub fn input_dataarray(case: &Case, key: &str) -> DataArray<f64> {

@@ -23,7 +23,13 @@ use crate::error::{Error, Result};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(bound(serialize = "V: serde::Serialize, V::Delta: serde::Serialize", deserialize = "V: serde::Deserialize<'de>, V::Delta: serde::Deserialize<'de>")))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        serialize = "V: serde::Serialize, V::Delta: serde::Serialize",
+        deserialize = "V: serde::Deserialize<'de>, V::Delta: serde::Deserialize<'de>"
+    ))
+)]
 pub struct InterpCoordinate<V: AxisValue> {
     tie_indices: Vec<usize>,
     tie_values: Vec<V>,

@@ -3,7 +3,6 @@
 
 use super::Check;
 use super::case::{Case, TOL_FILTER, close, close_c, exact};
-use xdas_testdata::coord;
 use ndarray::ArrayD;
 use serde_json::Value;
 use xdas_core::DataArray;
@@ -15,6 +14,7 @@ use xdas_signal::filter::PadType;
 use xdas_signal::mean_removal::PadMode;
 use xdas_signal::resample::ResamplePad;
 use xdas_signal::window::Window;
+use xdas_testdata::coord;
 
 /// The `small` input as a DataArray with its coordinates.
 fn small(case: &Case) -> DataArray<f64> {
