@@ -8,7 +8,7 @@ set -euo pipefail
 
 # Debian/Ubuntu packages the build needs. A crate that needs another C library appends
 # its -dev package here, and the pkg-config module it provides to PKG_CONFIG_MODULES.
-APT_PACKAGES=(pkg-config libhdf5-dev)
+APT_PACKAGES=(pkg-config libhdf5-dev libclang-dev)
 # pkg-config modules that must be found; when all are, apt is not touched at all.
 PKG_CONFIG_MODULES=(hdf5)
 # Rust toolchain components the checks use.
@@ -23,13 +23,17 @@ die() {
     exit 1
 }
 
-# True when pkg-config exists and finds every module of PKG_CONFIG_MODULES.
+# True when pkg-config exists and finds every module of PKG_CONFIG_MODULES, and libclang
+# (no pkg-config module; bindgen needs it to build libmseed's bindings for miniSEED) is
+# installed.
 system_deps_present() {
     command -v pkg-config >/dev/null 2>&1 || return 1
     local module
     for module in "${PKG_CONFIG_MODULES[@]}"; do
         pkg-config --exists "$module" || return 1
     done
+    compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null ||
+        compgen -G '/usr/lib/*/libclang*.so*' >/dev/null || return 1
 }
 
 # True when root, or when sudo works without a password or can ask for one.

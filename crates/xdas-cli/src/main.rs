@@ -4,6 +4,8 @@
 //! wavefront data sets and prints what they hold.
 
 mod demo;
+mod info;
+mod process;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,19 +25,29 @@ struct Cli {
 enum Command {
     /// Generate the synthetic wavefront data sets and print a summary of them.
     Demo(demo::DemoArgs),
+    /// Run a pipeline over files, chunk by chunk, with checkpoints.
+    Process(process::ProcessArgs),
+    /// Show what files hold (engine, dims, shape, dtype, coordinates).
+    Info(info::InfoArgs),
+    /// Convert any readable format to native files or Zarr, chunk by chunk.
+    Convert(process::ConvertArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
+        Command::Process(args) => process::run(&args),
+        Command::Info(args) => info::run(&args),
+        Command::Convert(args) => process::convert(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // one readable line, the causes joined
             let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("xdas: error: {}", msg.join(": "));
+            let line = msg.join(": ").replace("\n  ", "; ").replace('\n', "; ");
+            eprintln!("xdas: error: {line}");
             ExitCode::FAILURE
         }
     }

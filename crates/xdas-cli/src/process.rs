@@ -1,0 +1,224 @@
+//! `xdas process` and `xdas convert`: a pipeline over files, chunk by chunk.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use xdas_atoms::{Atom, Sequential, description};
+use xdas_io::LazyArray;
+use xdas_io::native::WriteOptions;
+use xdas_processing::{
+    ArrayLoader, ChunkSpec, DataArrayWriter, Options, PicksCsvWriter, Report, Writer, process,
+};
+
+/// Arguments of `xdas process`.
+#[derive(Args)]
+pub struct ProcessArgs {
+    /// The pipeline description (TOML, or JSON with a .json extension).
+    #[arg(long, short)]
+    pub pipeline: PathBuf,
+    /// How to cut the input: DIM=SAMPLES or DIM=SIZE (e.g. time=10000, time=256MB).
+    #[arg(long, default_value = "time=64MB")]
+    pub chunks: String,
+    /// Continue a killed run from its checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Chunks read ahead of the compute stage.
+    #[arg(long, default_value_t = 2)]
+    pub read_ahead: usize,
+    /// Output chunks queued for the writer.
+    #[arg(long, default_value_t = 2)]
+    pub write_behind: usize,
+    /// Input files, globs or a directory (joined along time).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output: a directory (one native file per chunk + index.nc), a path ending in
+    /// .zarr, or a .csv file for picks.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// Arguments of `xdas convert`.
+#[derive(Args)]
+pub struct ConvertArgs {
+    /// How to cut the input: DIM=SAMPLES or DIM=SIZE.
+    #[arg(long, default_value = "time=64MB")]
+    pub chunks: String,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Input files, globs or a directory.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output: a directory of native files or a path ending in .zarr.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// Where a run keeps its checkpoint: next to the output.
+pub fn checkpoint_path(output: &Path) -> PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".checkpoint");
+    PathBuf::from(s)
+}
+
+fn open_input(inputs: &[String]) -> Result<LazyArray> {
+    let opened = xdas_io::open_inputs(inputs).context("cannot open the input")?;
+    let n = opened.leaves().len();
+    match opened.as_array() {
+        Some(a) => Ok(a.clone()),
+        None => bail!(
+            "the inputs form {n} groups of different layout (dims, shape, dtype or sampling); process each group separately"
+        ),
+    }
+}
+
+fn writer_for(output: &Path, dim: &str, resume: bool) -> Result<Box<dyn Writer>> {
+    let name = output.to_string_lossy();
+    if name.ends_with(".zarr") {
+        Ok(Box::new(
+            xdas_processing::ZarrOutput::create(output, dim, resume)
+                .with_context(|| format!("cannot write {}", output.display()))?,
+        ))
+    } else if name.ends_with(".csv") {
+        let w = if resume {
+            PicksCsvWriter::open(output)
+        } else {
+            PicksCsvWriter::create(output)
+        };
+        Ok(Box::new(w.with_context(|| {
+            format!("cannot write {}", output.display())
+        })?))
+    } else {
+        let w = if resume {
+            DataArrayWriter::open(output, dim, WriteOptions::default())
+        } else {
+            DataArrayWriter::create(output, dim, WriteOptions::default())
+        };
+        Ok(Box::new(w.with_context(|| {
+            format!("cannot write into {}", output.display())
+        })?))
+    }
+}
+
+/// Run `pipeline` over `inputs` into `output`.
+pub fn run_pipeline(
+    mut pipeline: Box<dyn Atom>,
+    inputs: &[String],
+    chunks: &str,
+    output: &Path,
+    resume: bool,
+    options: Options,
+) -> Result<Report> {
+    let spec: ChunkSpec = chunks.parse()?;
+    let input = open_input(inputs)?;
+    let mut loader = Throttled {
+        inner: ArrayLoader::new(input, &spec)?,
+        // a testing aid: slow the reader down to kill a run mid-way (see tests/cli.rs)
+        delay: std::env::var("XDAS_CHUNK_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(std::time::Duration::from_millis),
+    };
+    let ckpt = checkpoint_path(output);
+    if !resume && ckpt.exists() {
+        bail!(
+            "{} holds the checkpoint of an unfinished run: add --resume to continue it, or delete it to start over",
+            ckpt.display()
+        );
+    }
+    if resume && !ckpt.exists() {
+        bail!(
+            "--resume: no checkpoint at {} (nothing to resume)",
+            ckpt.display()
+        );
+    }
+    let dim = spec.dim.clone();
+    let mut writer = writer_for(output, &dim, resume)?;
+    let options = Options {
+        checkpoint: Some(ckpt),
+        resume,
+        ..options
+    };
+    process(pipeline.as_mut(), &mut loader, writer.as_mut(), &options).map_err(|e| anyhow!(e))
+}
+
+/// Run `xdas process`.
+pub fn run(args: &ProcessArgs) -> Result<()> {
+    let pipeline = description::from_file(&args.pipeline)
+        .with_context(|| format!("pipeline {}", args.pipeline.display()))?;
+    let options = Options {
+        read_ahead: args.read_ahead,
+        write_behind: args.write_behind,
+        progress: !args.quiet,
+        ..Options::default()
+    };
+    let report = run_pipeline(
+        Box::new(pipeline),
+        &args.inputs,
+        &args.chunks,
+        &args.output,
+        args.resume,
+        options,
+    )?;
+    if !args.quiet {
+        eprintln!("{}", report.summary());
+    }
+    Ok(())
+}
+
+/// Run `xdas convert` (an empty pipeline).
+pub fn convert(args: &ConvertArgs) -> Result<()> {
+    let options = Options {
+        progress: !args.quiet,
+        ..Options::default()
+    };
+    let report = run_pipeline(
+        Box::new(Sequential::new(Vec::new())),
+        &args.inputs,
+        &args.chunks,
+        &args.output,
+        false,
+        options,
+    )?;
+    if !args.quiet {
+        eprintln!("{}", report.summary());
+    }
+    Ok(())
+}
+
+/// A loader that sleeps before each chunk when asked to (tests only).
+struct Throttled {
+    inner: ArrayLoader,
+    delay: Option<std::time::Duration>,
+}
+
+impl xdas_processing::Loader for Throttled {
+    fn chunk_dim(&self) -> &str {
+        self.inner.chunk_dim()
+    }
+    fn n_chunks(&self) -> Option<usize> {
+        self.inner.n_chunks()
+    }
+    fn total_bytes(&self) -> Option<u64> {
+        self.inner.total_bytes()
+    }
+    fn position(&self) -> usize {
+        self.inner.position()
+    }
+    fn seek(&mut self, position: usize) -> xdas_processing::Result<()> {
+        self.inner.seek(position)
+    }
+    fn next_chunk(&mut self) -> Option<xdas_processing::Result<(xdas_atoms::Chunk, u64)>> {
+        if let Some(d) = self.delay {
+            std::thread::sleep(d);
+        }
+        self.inner.next_chunk()
+    }
+    fn identity(&self) -> String {
+        self.inner.identity()
+    }
+}

@@ -1,0 +1,363 @@
+//! HDF5 plumbing shared by the native format and the vendor engines: opening files with
+//! clear errors, a lazily read dataset ([`H5Dataset`]), and typed attribute readers that
+//! accept every string and number layout vendors use.
+//!
+//! The `hdf5` crate serialises every library call behind one global lock; callers that
+//! want read-ahead run the reads on one I/O thread and do the conversion elsewhere
+//! (the pipelined executor does).
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use hdf5::types::{
+    FixedAscii, FixedUnicode, FloatSize, IntSize, TypeDescriptor, VarLenAscii, VarLenUnicode,
+};
+use hdf5::{Attribute, Dataset, File, Location};
+use ndarray::{ArrayD, IxDyn};
+use xdas_core::{AttrValue, DType};
+
+use crate::data::Data;
+use crate::error::{IoError, Result};
+use crate::lazy::{Piece, Source};
+
+/// The HDF5 signature, at offset 0, 512, 1024, ... of a file.
+const SIGNATURE: &[u8; 8] = b"\x89HDF\r\n\x1a\n";
+
+/// Whether the file starts with the HDF5 signature (also behind a user block).
+pub fn is_hdf5(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut offset = 0u64;
+    let mut buf = [0u8; 8];
+    while offset + 8 <= len {
+        if f.seek(SeekFrom::Start(offset)).is_err() || f.read_exact(&mut buf).is_err() {
+            return false;
+        }
+        if &buf == SIGNATURE {
+            return true;
+        }
+        offset = if offset == 0 { 512 } else { offset * 2 };
+    }
+    false
+}
+
+/// Open an HDF5 file read-only, with a readable error for missing, non-HDF5 and
+/// truncated files.
+pub fn open(path: &Path) -> Result<File> {
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(IoError::Os {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    if !is_hdf5(path) {
+        return Err(IoError::Invalid(format!(
+            "{}: not an HDF5 file (no HDF5 signature)",
+            path.display()
+        )));
+    }
+    hdf5::silence_errors(true);
+    File::open(path).map_err(|e| IoError::hdf5(path, e))
+}
+
+/// The element type of a dataset, if it is a plain number.
+pub fn dtype_of(ds: &Dataset) -> Option<DType> {
+    let td = ds.dtype().ok()?.to_descriptor().ok()?;
+    number_dtype(&td)
+}
+
+fn number_dtype(td: &TypeDescriptor) -> Option<DType> {
+    Some(match td {
+        TypeDescriptor::Integer(IntSize::U1) => DType::I8,
+        TypeDescriptor::Integer(IntSize::U2) => DType::I16,
+        TypeDescriptor::Integer(IntSize::U4) => DType::I32,
+        TypeDescriptor::Integer(IntSize::U8) => DType::I64,
+        TypeDescriptor::Unsigned(IntSize::U1) => DType::U8,
+        TypeDescriptor::Unsigned(IntSize::U2) => DType::U16,
+        TypeDescriptor::Unsigned(IntSize::U4) => DType::U32,
+        TypeDescriptor::Unsigned(IntSize::U8) => DType::U64,
+        TypeDescriptor::Float(FloatSize::U4) => DType::F32,
+        TypeDescriptor::Float(FloatSize::U8) => DType::F64,
+        _ => return None,
+    })
+}
+
+/// A numeric HDF5 dataset, read block by block (hyperslabs).
+#[derive(Debug, Clone)]
+pub struct H5Dataset {
+    path: PathBuf,
+    name: String,
+    ds: Dataset,
+    shape: Vec<usize>,
+    dtype: DType,
+}
+
+impl H5Dataset {
+    /// The dataset `name` of `file` (opened from `path`); it must hold plain numbers.
+    pub fn open(file: &File, path: &Path, name: &str) -> Result<H5Dataset> {
+        let ds = file
+            .dataset(name)
+            .map_err(|e| IoError::hdf5(path, format!("dataset {name:?}: {e}")))?;
+        Self::from_dataset(ds, path, name)
+    }
+
+    /// Wrap an open dataset.
+    pub fn from_dataset(ds: Dataset, path: &Path, name: &str) -> Result<H5Dataset> {
+        let dtype = dtype_of(&ds).ok_or_else(|| {
+            IoError::Invalid(format!(
+                "{}: dataset {name:?} does not hold numbers",
+                path.display()
+            ))
+        })?;
+        Ok(H5Dataset {
+            path: path.to_path_buf(),
+            name: name.to_string(),
+            shape: ds.shape(),
+            ds,
+            dtype,
+        })
+    }
+
+    /// The underlying dataset.
+    pub fn dataset(&self) -> &Dataset {
+        &self.ds
+    }
+
+    /// Read the whole dataset as `f64` (small coordinate arrays).
+    pub fn read_all_f64(&self) -> Result<ArrayD<f64>> {
+        let region: Vec<Range<usize>> = self.shape.iter().map(|&n| 0..n).collect();
+        Ok(self.read(&region)?.to_f64())
+    }
+}
+
+impl Source for H5Dataset {
+    fn shape(&self) -> Vec<usize> {
+        self.shape.clone()
+    }
+    fn dtype(&self) -> DType {
+        self.dtype
+    }
+    fn read(&self, region: &[Range<usize>]) -> Result<Data> {
+        if region.len() != self.shape.len()
+            || region
+                .iter()
+                .zip(&self.shape)
+                .any(|(r, &n)| r.start > r.end || r.end > n)
+        {
+            return Err(IoError::Invalid(format!(
+                "region {region:?} outside dataset {:?} of shape {:?}",
+                self.name, self.shape
+            )));
+        }
+        let count: Vec<usize> = region.iter().map(|r| r.len()).collect();
+        if self.shape.is_empty() {
+            // a scalar dataset: its one value, as a 0-d array
+            let err =
+                |e: hdf5::Error| IoError::hdf5(&self.path, format!("reading {:?}: {e}", self.name));
+            return Ok(match self.dtype {
+                DType::F32 => Data::F32(self.ds.read_dyn::<f32>().map_err(err)?),
+                DType::I16 => Data::I16(self.ds.read_dyn::<i16>().map_err(err)?),
+                DType::I32 => Data::I32(self.ds.read_dyn::<i32>().map_err(err)?),
+                DType::I64 => Data::I64(self.ds.read_dyn::<i64>().map_err(err)?),
+                _ => Data::F64(self.ds.read_dyn::<f64>().map_err(err)?),
+            });
+        }
+        if count.contains(&0) {
+            return Ok(empty(self.dtype, &count));
+        }
+        let slab: Vec<hdf5::SliceOrIndex> = region.iter().map(|r| r.clone().into()).collect();
+        let sel = hdf5::Selection::from(hdf5::Hyperslab::from(slab));
+        let err =
+            |e: hdf5::Error| IoError::hdf5(&self.path, format!("reading {:?}: {e}", self.name));
+        macro_rules! rd {
+            ($t:ty, $v:ident) => {
+                Data::$v(self.ds.read_slice::<$t, _, IxDyn>(sel).map_err(err)?)
+            };
+        }
+        Ok(match self.dtype {
+            DType::I8 => rd!(i8, I8),
+            DType::I16 => rd!(i16, I16),
+            DType::I32 => rd!(i32, I32),
+            DType::I64 => rd!(i64, I64),
+            DType::U8 => rd!(u8, U8),
+            DType::U16 => rd!(u16, U16),
+            DType::U32 => rd!(u32, U32),
+            DType::U64 => rd!(u64, U64),
+            DType::F32 => rd!(f32, F32),
+            DType::F64 => rd!(f64, F64),
+            other => return Err(IoError::Invalid(format!("unsupported dtype {other:?}"))),
+        })
+    }
+    fn pieces(&self) -> Option<Vec<Piece>> {
+        Some(vec![Piece {
+            file: self.path.clone(),
+            dataset: self.name.clone(),
+            src_start: vec![0; self.shape.len()],
+            dst_start: vec![0; self.shape.len()],
+            count: self.shape.clone(),
+        }])
+    }
+}
+
+fn empty(dtype: DType, shape: &[usize]) -> Data {
+    let s = IxDyn(shape);
+    match dtype {
+        DType::I8 => Data::I8(ArrayD::zeros(s)),
+        DType::I16 => Data::I16(ArrayD::zeros(s)),
+        DType::I32 => Data::I32(ArrayD::zeros(s)),
+        DType::I64 => Data::I64(ArrayD::zeros(s)),
+        DType::U8 => Data::U8(ArrayD::zeros(s)),
+        DType::U16 => Data::U16(ArrayD::zeros(s)),
+        DType::U32 => Data::U32(ArrayD::zeros(s)),
+        DType::U64 => Data::U64(ArrayD::zeros(s)),
+        DType::F32 => Data::F32(ArrayD::zeros(s)),
+        _ => Data::F64(ArrayD::zeros(s)),
+    }
+}
+
+// ------------------------------------------------------------------ attributes
+
+/// Read any attribute as an [`AttrValue`]: strings (fixed or variable, ASCII or UTF-8,
+/// scalar or arrays), integers, floats (scalars or arrays). `None` for other types
+/// (compound, references, ...).
+pub fn attr_value(attr: &Attribute) -> Option<AttrValue> {
+    let td = attr.dtype().ok()?.to_descriptor().ok()?;
+    let scalar = attr.is_scalar() || attr.size() == 1 && attr.ndim() == 0;
+    match &td {
+        TypeDescriptor::FixedAscii(_)
+        | TypeDescriptor::FixedUnicode(_)
+        | TypeDescriptor::VarLenAscii
+        | TypeDescriptor::VarLenUnicode => {
+            let all = strings(attr, &td)?;
+            if scalar {
+                all.into_iter().next().map(AttrValue::Str)
+            } else {
+                Some(AttrValue::StrArray(all))
+            }
+        }
+        TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Boolean => {
+            let v: Vec<i64> = attr.read_raw::<i64>().ok()?;
+            if scalar {
+                v.first().copied().map(AttrValue::Int)
+            } else {
+                Some(AttrValue::IntArray(v))
+            }
+        }
+        TypeDescriptor::Float(_) => {
+            let v: Vec<f64> = attr.read_raw::<f64>().ok()?;
+            if scalar {
+                v.first().copied().map(AttrValue::Float)
+            } else {
+                Some(AttrValue::FloatArray(v))
+            }
+        }
+        _ => None,
+    }
+}
+
+fn strings(attr: &Attribute, td: &TypeDescriptor) -> Option<Vec<String>> {
+    let trim = |s: &str| s.trim_end_matches('\0').to_string();
+    Some(match td {
+        TypeDescriptor::VarLenUnicode => attr
+            .read_raw::<VarLenUnicode>()
+            .ok()?
+            .iter()
+            .map(|s| trim(s.as_str()))
+            .collect(),
+        TypeDescriptor::VarLenAscii => attr
+            .read_raw::<VarLenAscii>()
+            .ok()?
+            .iter()
+            .map(|s| trim(s.as_str()))
+            .collect(),
+        TypeDescriptor::FixedAscii(_) => attr
+            .read_raw::<FixedAscii<4096>>()
+            .ok()?
+            .iter()
+            .map(|s| trim(s.as_str()))
+            .collect(),
+        TypeDescriptor::FixedUnicode(_) => attr
+            .read_raw::<FixedUnicode<4096>>()
+            .ok()?
+            .iter()
+            .map(|s| trim(s.as_str()))
+            .collect(),
+        _ => return None,
+    })
+}
+
+/// Every readable attribute of an object, in the file's order (by name).
+pub fn attrs_of(loc: &Location) -> Vec<(String, AttrValue)> {
+    let mut names = loc.attr_names().unwrap_or_default();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let a = loc.attr(&n).ok()?;
+            attr_value(&a).map(|v| (n, v))
+        })
+        .collect()
+}
+
+/// A string attribute (`None` when absent; an error naming it when of another type).
+pub fn attr_str(loc: &Location, name: &str) -> std::result::Result<Option<String>, String> {
+    match get(loc, name) {
+        None => Ok(None),
+        Some(AttrValue::Str(s)) => Ok(Some(s)),
+        Some(AttrValue::StrArray(v)) if v.len() == 1 => Ok(v.into_iter().next()),
+        Some(other) => Err(format!("attribute {name:?} is not a string ({other:?})")),
+    }
+}
+
+/// A number attribute, as `f64` (also from a one-element array or a numeric string).
+pub fn attr_f64(loc: &Location, name: &str) -> std::result::Result<Option<f64>, String> {
+    match get(loc, name) {
+        None => Ok(None),
+        Some(AttrValue::Float(v)) => Ok(Some(v)),
+        Some(AttrValue::Int(v)) => Ok(Some(v as f64)),
+        Some(AttrValue::FloatArray(v)) if v.len() == 1 => Ok(Some(v[0])),
+        Some(AttrValue::IntArray(v)) if v.len() == 1 => Ok(Some(v[0] as f64)),
+        Some(AttrValue::Str(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("attribute {name:?} is not a number ({s:?})")),
+        Some(other) => Err(format!("attribute {name:?} is not a number ({other:?})")),
+    }
+}
+
+/// An integer attribute (also from a one-element array or an integral float).
+pub fn attr_i64(loc: &Location, name: &str) -> std::result::Result<Option<i64>, String> {
+    match get(loc, name) {
+        None => Ok(None),
+        Some(AttrValue::Int(v)) => Ok(Some(v)),
+        Some(AttrValue::IntArray(v)) if v.len() == 1 => Ok(Some(v[0])),
+        Some(AttrValue::Float(v)) if v.fract() == 0.0 => Ok(Some(v as i64)),
+        Some(AttrValue::Str(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("attribute {name:?} is not an integer ({s:?})")),
+        Some(other) => Err(format!("attribute {name:?} is not an integer ({other:?})")),
+    }
+}
+
+/// A numeric array attribute as `f64`s (a scalar gives one element).
+pub fn attr_f64s(loc: &Location, name: &str) -> std::result::Result<Option<Vec<f64>>, String> {
+    match get(loc, name) {
+        None => Ok(None),
+        Some(AttrValue::Float(v)) => Ok(Some(vec![v])),
+        Some(AttrValue::Int(v)) => Ok(Some(vec![v as f64])),
+        Some(AttrValue::FloatArray(v)) => Ok(Some(v)),
+        Some(AttrValue::IntArray(v)) => Ok(Some(v.into_iter().map(|x| x as f64).collect())),
+        Some(other) => Err(format!("attribute {name:?} is not numeric ({other:?})")),
+    }
+}
+
+fn get(loc: &Location, name: &str) -> Option<AttrValue> {
+    let a = loc.attr(name).ok()?;
+    attr_value(&a)
+}

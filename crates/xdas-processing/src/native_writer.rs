@@ -1,0 +1,169 @@
+//! [`DataArrayWriter`]: a directory of native files, one per output chunk
+//! (`000000000.nc`, `000000001.nc`, ...), plus `index.nc`, a virtual dataset over them that
+//! Python xdas 0.2.10 opens with `xd.open_dataarray` as the whole result.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use xdas_atoms::Chunk;
+use xdas_io::native::{WriteOptions, write, write_virtual};
+
+use crate::error::{ProcessError, Result};
+use crate::writer::Writer;
+
+/// Name of the virtual dataset written by [`Writer::finish`].
+pub const INDEX: &str = "index.nc";
+
+/// One native file per output chunk, and `index.nc` over all of them.
+pub struct DataArrayWriter {
+    dir: PathBuf,
+    options: WriteOptions,
+    count: usize,
+    last: Option<PathBuf>,
+    dim: String,
+}
+
+fn werr(e: impl std::fmt::Display) -> ProcessError {
+    ProcessError::Write(e.to_string())
+}
+
+fn is_chunk_file(name: &str) -> Option<usize> {
+    let stem = name.strip_suffix(".nc")?;
+    (stem.len() == 9 && stem.bytes().all(|b| b.is_ascii_digit())).then(|| stem.parse().ok())?
+}
+
+impl DataArrayWriter {
+    /// Write into `dir` (created if needed; earlier chunk files and index there are
+    /// deleted), joining along `dim` in the index.
+    pub fn create(dir: &Path, dim: &str, options: WriteOptions) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| werr(format!("{}: {e}", dir.display())))?;
+        let mut w = DataArrayWriter {
+            dir: dir.to_path_buf(),
+            options,
+            count: 0,
+            last: None,
+            dim: dim.to_string(),
+        };
+        w.remove_from(0)?;
+        Ok(w)
+    }
+
+    /// Continue writing into `dir` (with [`Writer::resume`], which removes chunk files
+    /// written after the checkpoint).
+    pub fn open(dir: &Path, dim: &str, options: WriteOptions) -> Result<Self> {
+        if !dir.is_dir() {
+            return Err(werr(format!(
+                "{}: no output directory to continue",
+                dir.display()
+            )));
+        }
+        Ok(DataArrayWriter {
+            dir: dir.to_path_buf(),
+            options,
+            count: 0,
+            last: None,
+            dim: dim.to_string(),
+        })
+    }
+
+    /// The output directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The files written, in order.
+    pub fn files(&self) -> Vec<PathBuf> {
+        (0..self.count).map(|i| self.file(i)).collect()
+    }
+
+    fn file(&self, i: usize) -> PathBuf {
+        self.dir.join(format!("{i:09}.nc"))
+    }
+
+    /// Delete chunk files numbered `from` and above, and the index.
+    fn remove_from(&mut self, from: usize) -> Result<()> {
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| werr(format!("{}: {e}", self.dir.display())))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let stale = match is_chunk_file(&name) {
+                Some(i) => i >= from,
+                None => name == INDEX,
+            };
+            if stale {
+                std::fs::remove_file(entry.path()).map_err(werr)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Writer for DataArrayWriter {
+    fn write(&mut self, chunk: Chunk) -> Result<u64> {
+        let path = self.file(self.count);
+        let bytes = match &chunk {
+            Chunk::F32(da) => {
+                write(da, &path, &self.options).map_err(werr)?;
+                (da.data().len() * 4) as u64
+            }
+            Chunk::F64(da) => {
+                write(da, &path, &self.options).map_err(werr)?;
+                (da.data().len() * 8) as u64
+            }
+            other => {
+                return Err(werr(format!(
+                    "{}: native files hold real arrays, not {} (use a .csv output for picks)",
+                    self.dir.display(),
+                    other.dtype_name()
+                )));
+            }
+        };
+        self.count += 1;
+        self.last = Some(path);
+        Ok(bytes)
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        if let Some(p) = &self.last {
+            let f = std::fs::File::open(p).map_err(werr)?;
+            f.sync_all().map_err(werr)?;
+        }
+        Ok(())
+    }
+
+    fn progress(&self) -> Value {
+        json!({ "files": self.count })
+    }
+
+    fn resume(&mut self, progress: &Value) -> Result<()> {
+        let n = progress["files"]
+            .as_u64()
+            .ok_or_else(|| ProcessError::Checkpoint("writer progress without \"files\"".into()))?
+            as usize;
+        for i in 0..n {
+            if !self.file(i).exists() {
+                return Err(ProcessError::Checkpoint(format!(
+                    "{} is missing: the output directory changed since the checkpoint",
+                    self.file(i).display()
+                )));
+            }
+        }
+        self.remove_from(n)?;
+        self.count = n;
+        self.last = None;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let files = self.files();
+        let joined = xdas_io::open_mfdataarray(&files, &self.dim).map_err(werr)?;
+        let lazy = joined.as_array().ok_or_else(|| {
+            werr("the output chunks do not share one layout; no index.nc written")
+        })?;
+        write_virtual(lazy, self.dir.join(INDEX)).map_err(werr)
+    }
+}
