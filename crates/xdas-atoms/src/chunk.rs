@@ -154,13 +154,20 @@ impl Chunk {
     }
 
     /// Cut at every gap or overlap of `dim`'s coordinate (within its tolerance). A dim
-    /// without a coordinate, or a picks table, is one piece.
-    pub fn split_discontinuities(&self, dim: &str) -> Result<Vec<Chunk>> {
+    /// without a coordinate, or a picks table, is one piece; a continuous chunk is
+    /// returned as is (no copy).
+    pub fn split_discontinuities(self, dim: &str) -> Result<Vec<Chunk>> {
         macro_rules! cut {
             ($da:expr, $v:ident) => {{
                 let name = $da.resolve_dim(dim)?.to_string();
                 if $da.coord(&name).is_err() || $da.shape()[$da.axis(&name)?] < 2 {
-                    return Ok(vec![self.clone()]);
+                    return Ok(vec![self]);
+                }
+                let seams = $da
+                    .coord(&name)?
+                    .split_indices(xdas_core::SplitKind::Discontinuities, Tolerance::Default)?;
+                if seams.is_empty() {
+                    return Ok(vec![self]);
                 }
                 $da.split(Split::Discontinuities, &name, Tolerance::Default)?
                     .into_iter()
@@ -168,12 +175,12 @@ impl Chunk {
                     .collect()
             }};
         }
-        Ok(match self {
+        Ok(match &self {
             Chunk::F32(da) => cut!(da, F32),
             Chunk::F64(da) => cut!(da, F64),
             Chunk::C64(da) => cut!(da, C64),
             Chunk::C128(da) => cut!(da, C128),
-            Chunk::Picks(_) => vec![self.clone()],
+            Chunk::Picks(_) => vec![self],
         })
     }
 

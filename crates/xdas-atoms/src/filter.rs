@@ -69,6 +69,19 @@ impl Memory {
                 z.clone()
             }
         };
+        let mut da = da;
+        if da.data().is_standard_layout() {
+            // the chunk is ours: filter it in place (no new array per chunk)
+            let x = da.data_mut().view_mut();
+            let zf = match coefs {
+                Coefs::Ba { b, a } => {
+                    xdas_signal::filter::lfilter_inplace(b, a, x, axis, zi.view())?
+                }
+                Coefs::Sos(sos) => xdas_signal::filter::sosfilt_inplace(sos, x, axis, zi.view())?,
+            };
+            self.zi = Some(T::buf(zf));
+            return Ok(T::chunk(da));
+        }
         let (y, zf) = match coefs {
             Coefs::Ba { b, a } => {
                 xdas_signal::filter::lfilter(b, a, da.data().view(), axis, Some(zi.view()))?

@@ -320,18 +320,24 @@ macro_rules! with_complex {
 // ---------------------------------------------------------------------------------------
 // Elementwise.
 
-fn map_real<T: Real>(da: &DataArray<T>, f: impl Fn(T) -> T) -> Result<DataArray<T>> {
-    Ok(da.with_data(da.data().mapv(f))?)
+/// Apply `f` to every sample in place, in parallel (the chunk is ours: no copy).
+fn map_real<T: Real>(
+    mut da: DataArray<T>,
+    f: impl Fn(T) -> T + Sync + Send,
+) -> Result<DataArray<T>> {
+    da.data_mut().par_mapv_inplace(f);
+    Ok(da)
 }
 
 fn map_complex<T: Real>(
-    da: &DataArray<Complex<T>>,
-    f: impl Fn(Complex<T>) -> Complex<T>,
+    mut da: DataArray<Complex<T>>,
+    f: impl Fn(Complex<T>) -> Complex<T> + Sync + Send,
 ) -> Result<DataArray<Complex<T>>>
 where
     Complex<T>: xdas_core::Element,
 {
-    Ok(da.with_data(da.data().mapv(f))?)
+    da.data_mut().par_mapv_inplace(f);
+    Ok(da)
 }
 
 /// `numpy.square`: every sample squared (complex samples too: `z·z`).
@@ -345,10 +351,10 @@ where
 pub fn square() -> Func {
     Func::new("square", |c| {
         Ok(match c {
-            Chunk::F32(da) => Chunk::F32(map_real(&da, |v| v * v)?),
-            Chunk::F64(da) => Chunk::F64(map_real(&da, |v| v * v)?),
-            Chunk::C64(da) => Chunk::C64(map_complex(&da, |z| z * z)?),
-            Chunk::C128(da) => Chunk::C128(map_complex(&da, |z| z * z)?),
+            Chunk::F32(da) => Chunk::F32(map_real(da, |v| v * v)?),
+            Chunk::F64(da) => Chunk::F64(map_real(da, |v| v * v)?),
+            Chunk::C64(da) => Chunk::C64(map_complex(da, |z| z * z)?),
+            Chunk::C128(da) => Chunk::C128(map_complex(da, |z| z * z)?),
             other => return Err(dtype_error("square", &other)),
         })
     })
@@ -368,8 +374,8 @@ pub fn square() -> Func {
 pub fn abs() -> Func {
     Func::new("abs", |c| {
         Ok(match c {
-            Chunk::F32(da) => Chunk::F32(map_real(&da, f32::abs)?),
-            Chunk::F64(da) => Chunk::F64(map_real(&da, f64::abs)?),
+            Chunk::F32(da) => Chunk::F32(map_real(da, f32::abs)?),
+            Chunk::F64(da) => Chunk::F64(map_real(da, f64::abs)?),
             Chunk::C64(da) => Chunk::F32(da.with_data(da.data().mapv(|z| z.norm()))?),
             Chunk::C128(da) => Chunk::F64(da.with_data(da.data().mapv(|z| z.norm()))?),
             other => return Err(dtype_error("abs", &other)),
@@ -388,8 +394,8 @@ pub fn abs() -> Func {
 pub fn sqrt() -> Func {
     Func::new("sqrt", |c| {
         Ok(match c {
-            Chunk::F32(da) => Chunk::F32(map_real(&da, f32::sqrt)?),
-            Chunk::F64(da) => Chunk::F64(map_real(&da, f64::sqrt)?),
+            Chunk::F32(da) => Chunk::F32(map_real(da, f32::sqrt)?),
+            Chunk::F64(da) => Chunk::F64(map_real(da, f64::sqrt)?),
             other => return Err(dtype_error("sqrt", &other)),
         })
     })
@@ -406,8 +412,8 @@ pub fn sqrt() -> Func {
 pub fn log10() -> Func {
     Func::new("log10", |c| {
         Ok(match c {
-            Chunk::F32(da) => Chunk::F32(map_real(&da, f32::log10)?),
-            Chunk::F64(da) => Chunk::F64(map_real(&da, f64::log10)?),
+            Chunk::F32(da) => Chunk::F32(map_real(da, f32::log10)?),
+            Chunk::F64(da) => Chunk::F64(map_real(da, f64::log10)?),
             other => return Err(dtype_error("log10", &other)),
         })
     })
@@ -427,10 +433,10 @@ pub fn log10() -> Func {
 pub fn scale(factor: f64) -> Func {
     Func::new("scale", move |c| {
         Ok(match c {
-            Chunk::F32(da) => Chunk::F32(map_real(&da, |v| v * factor as f32)?),
-            Chunk::F64(da) => Chunk::F64(map_real(&da, |v| v * factor)?),
-            Chunk::C64(da) => Chunk::C64(map_complex(&da, |z| z * factor as f32)?),
-            Chunk::C128(da) => Chunk::C128(map_complex(&da, |z| z * factor)?),
+            Chunk::F32(da) => Chunk::F32(map_real(da, |v| v * factor as f32)?),
+            Chunk::F64(da) => Chunk::F64(map_real(da, |v| v * factor)?),
+            Chunk::C64(da) => Chunk::C64(map_complex(da, |z| z * factor as f32)?),
+            Chunk::C128(da) => Chunk::C128(map_complex(da, |z| z * factor)?),
             other => return Err(dtype_error("scale", &other)),
         })
     })
@@ -450,10 +456,10 @@ pub fn scale(factor: f64) -> Func {
 pub fn add(offset: f64) -> Func {
     Func::new("add", move |c| {
         Ok(match c {
-            Chunk::F32(da) => Chunk::F32(map_real(&da, |v| v + offset as f32)?),
-            Chunk::F64(da) => Chunk::F64(map_real(&da, |v| v + offset)?),
-            Chunk::C64(da) => Chunk::C64(map_complex(&da, |z| z + offset as f32)?),
-            Chunk::C128(da) => Chunk::C128(map_complex(&da, |z| z + offset)?),
+            Chunk::F32(da) => Chunk::F32(map_real(da, |v| v + offset as f32)?),
+            Chunk::F64(da) => Chunk::F64(map_real(da, |v| v + offset)?),
+            Chunk::C64(da) => Chunk::C64(map_complex(da, |z| z + offset as f32)?),
+            Chunk::C128(da) => Chunk::C128(map_complex(da, |z| z + offset)?),
             other => return Err(dtype_error("add", &other)),
         })
     })

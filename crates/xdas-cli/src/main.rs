@@ -3,9 +3,12 @@
 //! Subcommands grow with the project; today: `demo`, which generates the synthetic
 //! wavefront data sets and prints what they hold.
 
+mod bench;
 mod demo;
 mod info;
+mod plot;
 mod process;
+mod seed;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +34,10 @@ enum Command {
     Info(info::InfoArgs),
     /// Convert any readable format to native files or Zarr, chunk by chunk.
     Convert(process::ConvertArgs),
+    /// End-to-end benchmark of the seed pipeline against Python xdas and the disk.
+    Bench(bench::BenchArgs),
+    /// Draw a waterfall image (PNG) of a file: time down, distance across.
+    Plot(plot::PlotArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +47,8 @@ fn main() -> ExitCode {
         Command::Process(args) => process::run(&args),
         Command::Info(args) => info::run(&args),
         Command::Convert(args) => process::convert(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Plot(args) => plot::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

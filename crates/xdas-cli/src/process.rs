@@ -32,6 +32,9 @@ pub struct ProcessArgs {
     /// Output chunks queued for the writer.
     #[arg(long, default_value_t = 2)]
     pub write_behind: usize,
+    /// Least seconds between checkpoints (0: after every chunk).
+    #[arg(long, default_value_t = 1.0)]
+    pub checkpoint_interval: f64,
     /// Input files, globs or a directory (joined along time).
     #[arg(required = true)]
     pub inputs: Vec<String>,
@@ -150,9 +153,13 @@ pub fn run_pipeline(
 pub fn run(args: &ProcessArgs) -> Result<()> {
     let pipeline = description::from_file(&args.pipeline)
         .with_context(|| format!("pipeline {}", args.pipeline.display()))?;
+    if !(args.checkpoint_interval.is_finite() && args.checkpoint_interval >= 0.0) {
+        bail!("--checkpoint-interval must be a non-negative number of seconds");
+    }
     let options = Options {
         read_ahead: args.read_ahead,
         write_behind: args.write_behind,
+        checkpoint_interval: std::time::Duration::from_secs_f64(args.checkpoint_interval),
         progress: !args.quiet,
         ..Options::default()
     };
@@ -166,6 +173,23 @@ pub fn run(args: &ProcessArgs) -> Result<()> {
     )?;
     if !args.quiet {
         eprintln!("{}", report.summary());
+    }
+    if let Some(path) = std::env::var_os("XDAS_REPORT_JSON") {
+        // for `xdas bench`: the figures of this run, peak memory included
+        let v = serde_json::json!({
+            "chunks_in": report.chunks_in,
+            "bytes_in": report.bytes_in,
+            "bytes_out": report.bytes_out,
+            "wall_s": report.wall.as_secs_f64(),
+            "read_busy_s": report.read_busy.as_secs_f64(),
+            "compute_busy_s": report.compute_busy.as_secs_f64(),
+            "write_busy_s": report.write_busy.as_secs_f64(),
+            "wall_over_max_stage": report.wall_over_max_stage(),
+            "mb_per_s": report.mb_per_s(),
+            "peak_rss_mb": crate::seed::peak_rss_mb(),
+        });
+        std::fs::write(&path, v.to_string())
+            .with_context(|| format!("writing {}", std::path::Path::new(&path).display()))?;
     }
     Ok(())
 }

@@ -79,6 +79,8 @@ fn killed_run_resumes_bitwise() {
             pipe.display().to_string(),
             "--chunks".into(),
             "time=100".into(),
+            "--checkpoint-interval".into(),
+            "0".into(),
             "--quiet".into(),
             inp.display().to_string(),
             "--output".into(),

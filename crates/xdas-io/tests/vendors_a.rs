@@ -420,17 +420,20 @@ fn optodas_distance_major() {
 
 // ------------------------------------------------------------------ Febus
 
+/// The default reading of `febus_2.h5`: its PSD rows read as time samples, with
+/// xdas 0.2.10's labels (1050 rows, centred on the block stamp) rather than DASCore
+/// 0.1.24's (1049 rows from 11:40:14.014478397) — see the engine's docs for why — and
+/// flagged as spectra.
 #[test]
-fn febus_psd() {
+fn febus_psd_default_reads_time_like_xdas() {
     let e = Expect {
         engine: "febus",
-        dims: &["time", "frequency", "distance"],
-        shape: &[1, 3001, 101],
+        dims: &["time", "distance"],
+        shape: &[1050, 101],
         dtype: DType::F32,
-        // the block stamp (the centre of its 1.05 s window), to the µs
         time: (
-            "2025-09-23T11:40:13.084954000",
-            "2025-09-23T11:40:13.084954000",
+            "2025-09-23T11:40:12.584954000",
+            "2025-09-23T11:40:13.583602000",
         ),
         distance: (101.0, 141.0),
     };
@@ -439,11 +442,94 @@ fn febus_psd() {
     };
     check_block_read(&da);
     assert_eq!(da.name(), Some("psd"));
-    let units = da.attrs().and_then(|a| a.get("units")).cloned();
+    // xdas's step: Spacing[1] = 0.952381 ms rounded to the µs
     assert_eq!(
-        units,
-        Some(xdas_core::AttrValue::Str("dB re 1 nStrain|sqrt(Hz)".into()))
+        da.coord("time").unwrap().sampling_interval(),
+        Some(Scalar::Timedelta(xdas_core::Timedelta::from_ns(952_000)))
     );
+    // the kept second starts 0.5 s before the block stamp (11:40:13.084954); with the
+    // rounded step its middle row falls 0.2 ms short of the stamp (exact: see below)
+    assert_eq!(time_at(&da, 525), "2025-09-23T11:40:13.084754000");
+    // flagged: the dataset holds spectra
+    let attrs = da.attrs().expect("attributes");
+    let text = |k: &str| match attrs.get(k) {
+        Some(xdas_core::AttrValue::Str(s)) => s.clone(),
+        other => panic!("{k}: {other:?}"),
+    };
+    assert_eq!(text("febus_content"), "psd");
+    assert_eq!(text("units"), "dB re 1 nStrain|sqrt(Hz)");
+    let note = text("febus_note");
+    assert!(
+        note.contains("spectral") && note.contains("spectra: true"),
+        "{note}"
+    );
+    // the rows are 975..2025 of the block (1951 excess rows: 975 before, 976 after),
+    // the rows xdas and DASCore both return
+    let path = vendor_file("febus_2.h5").unwrap();
+    let f = hdf5::File::open(&path).unwrap();
+    let block = f
+        .dataset("fa1-24090193/Source1/Zone1/PSD [dB re 1 nStrain|sqrt(Hz)]")
+        .unwrap()
+        .read_dyn::<f32>()
+        .unwrap();
+    let want = block
+        .slice(ndarray::s![0, 975..2025, ..])
+        .mapv(f64::from)
+        .into_dyn();
+    assert!(same(&da.load_as::<f64>().unwrap().data().clone(), &want));
+}
+
+/// `exact_step` keeps `Spacing[1]` = 1/1050 s: same start, last label 0.4 ms later.
+#[test]
+fn febus_psd_exact_step() {
+    let Some(path) = vendor_file("febus_2.h5") else {
+        return;
+    };
+    let opts = FebusOptions {
+        exact_step: true,
+        ..Default::default()
+    };
+    let da = febus::open_with_options(&path, &opts).unwrap();
+    assert_eq!(da.dims(), ["time", "distance"]);
+    assert_eq!(da.shape(), [1050, 101]);
+    assert_eq!(time_at(&da, 0), "2025-09-23T11:40:12.584954000");
+    assert_eq!(time_at(&da, 1049), "2025-09-23T11:40:13.584001619");
+    assert_eq!(time_at(&da, 525), "2025-09-23T11:40:13.084954000");
+}
+
+/// The spectral reading, on request.
+#[test]
+fn febus_psd_as_spectra() {
+    let Some(path) = vendor_file("febus_2.h5") else {
+        return;
+    };
+    let opts = FebusOptions {
+        spectra: true,
+        ..Default::default()
+    };
+    let da = febus::open_with_options(&path, &opts).unwrap();
+    assert_eq!(da.engine(), "febus");
+    assert_eq!(da.dims(), ["time", "frequency", "distance"]);
+    assert_eq!(da.shape(), [1, 3001, 101]);
+    assert_eq!(da.dtype(), DType::F32);
+    // the block stamp (the centre of its 1.05 s window), to the µs
+    assert_eq!(time_at(&da, 0), "2025-09-23T11:40:13.084954000");
+    let (x0, x1) = (f64_at(&da, "distance", 0), f64_at(&da, "distance", 100));
+    assert!(close(x0, 101.0) && close(x1, 141.0), "{x0} {x1}");
+    check_block_read(&da);
+    assert_eq!(da.name(), Some("psd"));
+    let attrs = da.attrs().expect("attributes");
+    assert_eq!(
+        attrs.get("units"),
+        Some(&xdas_core::AttrValue::Str(
+            "dB re 1 nStrain|sqrt(Hz)".into()
+        ))
+    );
+    assert_eq!(
+        attrs.get("febus_content"),
+        Some(&xdas_core::AttrValue::Str("psd".into()))
+    );
+    assert!(attrs.get("febus_note").is_none());
     let (f0, f1) = (f64_at(&da, "frequency", 0), f64_at(&da, "frequency", 3000));
     assert!(close(f0, 952.3809523809523) && close(f1, 3809.523809523809));
     assert!(close(
@@ -455,10 +541,11 @@ fn febus_psd() {
     ));
 }
 
-/// Why `febus_2.h5` is a spectrum and not 1050 (xdas) or 1049 (DASCore) time samples:
-/// the facts the engine's decision rests on, read from the file.
+/// The facts, read from `febus_2.h5`, behind the engine's two decisions: the zone holds
+/// spectra (kept available as `spectra: true`), and, read as time (the default), the
+/// block stamp labels the centre of the block (xdas's placement, not DASCore's).
 #[test]
-fn febus_psd_metadata_rules_out_a_time_axis() {
+fn febus_psd_metadata() {
     let Some(path) = vendor_file("febus_2.h5") else {
         return;
     };
@@ -487,6 +574,26 @@ fn febus_psd_metadata_rules_out_a_time_axis() {
     let rows = 3001.0;
     let overlap = rows * z_sp[1] / 1000.0 - 1.0;
     assert!(overlap > 1.8, "{overlap}");
+
+    // read as time: both libraries keep round(1 s / dt) = 1050 rows from row 975
+    let keep = (1000.0 / z_sp[1]).round();
+    assert_eq!(keep, 1050.0);
+    let skip = ((rows - keep) / 2.0).floor();
+    assert_eq!(skip, 975.0);
+    // xdas: stamp on the middle row → the kept second is [stamp − 0.5 s, stamp + 0.5 s),
+    // inside the ±525 ms window the stamp labels
+    let xdas_start_ms = (skip - (rows / 2.0).floor()) * z_sp[1];
+    assert!((xdas_start_ms + 500.0).abs() < 1e-6);
+    assert!(xdas_start_ms >= s_org[1] && xdas_start_ms + 1000.0 <= s_org[1] + window_ms);
+    // DASCore: stamp + zone Origin[1] (= 0) is row 0 → its second starts 0.93 s after
+    // the stamp, past the end of that window
+    let z_org = attr(&zone, "Origin");
+    assert_eq!(z_org[1], 0.0);
+    let dascore_start_ms = z_org[1] + skip * z_sp[1];
+    assert!(
+        dascore_start_ms > s_org[1] + window_ms,
+        "{dascore_start_ms}"
+    );
 }
 
 #[test]

@@ -11,14 +11,18 @@
 //! | [`ArrayLoader`], [`MemoryLoader`], [`ChunkSpec`] | chunks of a lazy array (`time=10000`, `time=256MB`) |
 //! | [`DataArrayWriter`], [`MemoryWriter`], [`PicksCsvWriter`] | native files + `index.nc`, memory, picks CSV |
 //! | [`checkpoint`] | checkpoint files |
+//! | [`watch::DirectoryWatcher`] | files as they arrive in a directory |
+//! | [`zmq::ZmqPublisher`], [`zmq::ZmqSubscriber`] | ZeroMQ streams, wire-compatible with xdas |
 
 pub mod checkpoint;
 mod error;
 mod executor;
 mod loader;
 mod native_writer;
+pub mod watch;
 mod writer;
 mod zarr_writer;
+pub mod zmq;
 
 pub use error::{ProcessError, Result};
 pub use executor::{Options, Report, process};

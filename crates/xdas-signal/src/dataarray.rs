@@ -217,11 +217,27 @@ pub fn decimate<T: Real>(
         return Err(invalid("the decimation factor q must be positive"));
     }
     let y = crate::decimate::decimate(da.data().view(), q, n, ftype, axis, zero_phase)?;
-    let kept = da.isel(
-        &da.dims()[axis].clone(),
-        Indexer::slice(None, None, Some(q as i64)),
-    )?;
-    Ok(kept.with_data(y)?)
+    // `[::q]` of every coordinate on the dim, without copying the samples
+    let name = da.dims()[axis].clone();
+    let len = da.shape()[axis];
+    let coords = da
+        .coords()
+        .map(|(k, c)| {
+            let c = if c.dim() == Some(name.as_str()) {
+                c.slice(0, len, q)?
+            } else {
+                c.clone()
+            };
+            Ok((k.to_string(), c))
+        })
+        .collect::<std::result::Result<Vec<_>, xdas_core::Error>>()?;
+    Ok(DataArray::from_parts(
+        y,
+        da.dims().to_vec(),
+        coords,
+        da.name().map(str::to_string),
+        da.attrs().cloned(),
+    )?)
 }
 
 /// The dim coordinate of `n` samples from `coord`'s first value at `up/down` times the

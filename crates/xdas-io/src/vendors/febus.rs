@@ -524,7 +524,7 @@ fn snake_case(s: &str) -> String {
 /// exact rate of [`exact_interval`].
 fn sample_interval(dt_ms: f64, exact: bool) -> (Timedelta, u64) {
     let us = (dt_ms * 1e3).round_ties_even();
-    if exact || !(us >= 1.0 && us < 9.2e12) {
+    if exact || !(1.0..9.2e12).contains(&us) {
         return exact_interval(dt_ms);
     }
     (Timedelta::from_ns(us as i64 * 1000), 1)

@@ -121,7 +121,7 @@ pub(crate) fn column_blocks<'a, T>(
 /// The `zi` → `zf` round trip of `lfilter` and `sosfilt` (only their layouts differ).
 pub(crate) fn run_from_state<T: Real, K: RowKernel<T>>(
     kernel: &K,
-    x: &[T],
+    x: Option<&[T]>,
     y: &mut [T],
     lay: Layout,
     zi: &[T],
@@ -136,7 +136,8 @@ pub(crate) fn run_from_state<T: Real, K: RowKernel<T>>(
             }
         }
     };
-    let finals = run(kernel, Some(x), y, lay, false, &init, true);
+    // `x: None` filters `y` in place
+    let finals = run(kernel, x, y, lay, false, &init, true);
     let mut zf = ndarray::ArrayD::<T>::zeros(ndarray::IxDyn(zshape));
     let zfs = zf.as_slice_mut().expect("standard layout");
     for (ch0, w, z) in finals {

@@ -221,7 +221,7 @@ pub fn lfilter<T: Real>(
             let inner = lay.inner;
             // flat index of state j of channel ch in the (outer, order, inner) zi array
             let at = move |ch: usize, j: usize| (ch / inner * order + j) * inner + ch % inner;
-            let zf = engine::run_from_state(&kernel, xsl, ys, lay, zsl, &zshape, at);
+            let zf = engine::run_from_state(&kernel, Some(xsl), ys, lay, zsl, &zshape, at);
             Ok((y, Some(zf)))
         }
     }
@@ -256,4 +256,48 @@ pub(crate) fn broadcast_zi<T: Real>(
     }
     let b = zi.broadcast(IxDyn(shape)).ok_or_else(bad)?;
     Ok(b.as_standard_layout().into_owned())
+}
+
+/// [`lfilter`] in place, from the state `zi` (shape as in [`lfilter`]): `x` is
+/// overwritten by the output and the final state is returned. Streaming filters use it
+/// to avoid a new output array per chunk. `x` must be in standard (C) layout.
+///
+/// ```
+/// use ndarray::array;
+/// use xdas_signal::filter::{lfilter, lfilter_inplace};
+/// let x = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]].into_dyn();
+/// let zi = ndarray::ArrayD::<f32>::zeros(vec![1, 2]);
+/// let (want, wzf) = lfilter(&[0.5], &[1.0, -0.5], x.view(), 0, Some(zi.view())).unwrap();
+/// let mut y = x.clone();
+/// let zf = lfilter_inplace(&[0.5], &[1.0, -0.5], y.view_mut(), 0, zi.view()).unwrap();
+/// assert_eq!(y, want);
+/// assert_eq!(Some(zf), wzf);
+/// ```
+pub fn lfilter_inplace<T: Real>(
+    b: &[f64],
+    a: &[f64],
+    mut x: ndarray::ArrayViewMutD<'_, T>,
+    axis: usize,
+    zi: ArrayViewD<'_, T>,
+) -> Result<ArrayD<T>> {
+    check_axis(axis, x.ndim())?;
+    if x.is_empty() {
+        return Err(SignalError::Empty("x".into()));
+    }
+    let (bn, an) = normalise_ba(b, a)?;
+    let order = bn.len() - 1;
+    let kernel = BaKernel::<T>::new(&bn, &an);
+    let lay = Layout::of(x.shape(), axis);
+    let mut zshape = x.shape().to_vec();
+    zshape[axis] = order;
+    let zi = broadcast_zi(zi, &zshape, axis)?;
+    let zsl = zi.as_slice().expect("standard layout");
+    let ys = x.as_slice_mut().ok_or_else(|| {
+        SignalError::Shape("in-place filtering needs a C-contiguous array".into())
+    })?;
+    let inner = lay.inner;
+    let at = move |ch: usize, j: usize| (ch / inner * order + j) * inner + ch % inner;
+    Ok(engine::run_from_state(
+        &kernel, None, ys, lay, zsl, &zshape, at,
+    ))
 }

@@ -30,6 +30,6 @@ mod zi;
 
 pub(crate) use filtfilt::sosfiltfilt_step;
 pub use filtfilt::{PadType, filtfilt, filtfilt_gust, sosfiltfilt};
-pub use lfilter::lfilter;
-pub use sosfilt::sosfilt;
+pub use lfilter::{lfilter, lfilter_inplace};
+pub use sosfilt::{sosfilt, sosfilt_inplace};
 pub use zi::{lfilter_zi, sosfilt_zi};

@@ -211,7 +211,7 @@ pub fn sosfilt<T: Real>(
             let zi = zi.as_standard_layout();
             let zsl = zi.as_slice().expect("standard layout");
             let at = sos_state_index(lay);
-            let zf = engine::run_from_state(&kernel, xsl, ys, lay, zsl, &zshape, at);
+            let zf = engine::run_from_state(&kernel, Some(xsl), ys, lay, zsl, &zshape, at);
             Ok((y, Some(zf)))
         }
     }
@@ -226,4 +226,53 @@ fn sos_state_index(lay: Layout) -> impl Fn(usize, usize) -> usize + Copy + Sync 
         let (o, c) = (ch / inner, ch % inner);
         ((s * outer + o) * 2 + k) * inner + c
     }
+}
+
+/// [`sosfilt`] in place, from the state `zi` (shape as in [`sosfilt`]): `x` is
+/// overwritten by the output and the final state is returned. `x` must be in standard
+/// (C) layout.
+///
+/// ```
+/// use ndarray::array;
+/// use xdas_signal::filter::{sosfilt, sosfilt_inplace};
+/// let sos = [[0.5, 0.0, 0.0, 1.0, -0.5, 0.0]];
+/// let x = array![[1.0, 2.0], [3.0, 4.0]].into_dyn();
+/// let zi = ndarray::ArrayD::<f64>::zeros(vec![1, 2, 2]);
+/// let (want, wzf) = sosfilt(&sos, x.view(), 0, Some(zi.view())).unwrap();
+/// let mut y = x.clone();
+/// let zf = sosfilt_inplace(&sos, y.view_mut(), 0, zi.view()).unwrap();
+/// assert_eq!((y, Some(zf)), (want, wzf));
+/// ```
+pub fn sosfilt_inplace<T: Real>(
+    sos: &[[f64; 6]],
+    mut x: ndarray::ArrayViewMutD<'_, T>,
+    axis: usize,
+    zi: ArrayViewD<'_, T>,
+) -> Result<ArrayD<T>> {
+    check_axis(axis, x.ndim())?;
+    if x.is_empty() {
+        return Err(SignalError::Empty("x".into()));
+    }
+    validate_sos(sos)?;
+    let kernel = SosKernel::<T>::new(sos);
+    let lay = Layout::of(x.shape(), axis);
+    let mut zshape = vec![sos.len()];
+    zshape.extend_from_slice(x.shape());
+    zshape[axis + 1] = 2;
+    if zi.shape() != zshape.as_slice() {
+        return Err(SignalError::Shape(format!(
+            "zi has shape {:?}, expected {:?}",
+            zi.shape(),
+            zshape
+        )));
+    }
+    let zi = zi.as_standard_layout();
+    let zsl = zi.as_slice().expect("standard layout");
+    let ys = x.as_slice_mut().ok_or_else(|| {
+        SignalError::Shape("in-place filtering needs a C-contiguous array".into())
+    })?;
+    let at = sos_state_index(lay);
+    Ok(engine::run_from_state(
+        &kernel, None, ys, lay, zsl, &zshape, at,
+    ))
 }

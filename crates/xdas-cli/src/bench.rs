@@ -1,0 +1,172 @@
+//! `xdas bench`: the end-to-end benchmark of the seed pipeline against Python xdas and
+//! the machine's cold read speed, on the same file size in the same run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::Value;
+
+use crate::seed::{SEED_PIPELINE, evict, write_input};
+
+/// Arguments of `xdas bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Time samples of the input (50,000 × 10,000 float32 = 2 GB).
+    #[arg(long, default_value_t = 50_000)]
+    pub n_time: usize,
+    /// Channels of the input.
+    #[arg(long, default_value_t = 10_000)]
+    pub n_channels: usize,
+    /// Chunking of our run (DIM=SAMPLES or DIM=SIZE).
+    #[arg(long, default_value = "time=2000")]
+    pub chunks: String,
+    /// Time samples per chunk of the Python run.
+    #[arg(long, default_value_t = 1000)]
+    pub python_chunk: usize,
+    /// Where to put the files (default: a new directory under the system temp dir).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The Python interpreter with xdas 0.2.10 installed (skipped when absent).
+    #[arg(long, default_value = "/tmp/venv/bin/python")]
+    pub python: PathBuf,
+    /// The Python benchmark script.
+    #[arg(long, default_value = "../shared/reference/bench_xdas.py")]
+    pub script: PathBuf,
+    /// Skip the Python run.
+    #[arg(long)]
+    pub no_python: bool,
+    /// Keep the files.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+fn cold_cat(path: &Path) -> Result<f64> {
+    evict(path);
+    let size = std::fs::metadata(path)?.len() as f64;
+    let t = Instant::now();
+    let s = Command::new("cat")
+        .arg(path)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("running cat")?;
+    if !s.success() {
+        bail!("cat failed");
+    }
+    Ok(size / 1e6 / t.elapsed().as_secs_f64())
+}
+
+/// Run `xdas bench`.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("xdas-bench-{}", std::process::id())));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let input = dir.join("input.nc");
+    let (nt, nx) = (args.n_time, args.n_channels);
+    let mb = (nt * nx * 4) as f64 / 1e6;
+    eprintln!(
+        "generating {nt} x {nx} float32 ({mb:.0} MB) in {}",
+        input.display()
+    );
+    let t = Instant::now();
+    write_input(&input, nt, nx)?;
+    eprintln!("  written in {:.1} s", t.elapsed().as_secs_f64());
+    let pipe = dir.join("seed.toml");
+    std::fs::write(&pipe, SEED_PIPELINE)?;
+
+    // the machine's cold read
+    let cat1 = cold_cat(&input)?;
+    eprintln!("cold `cat input > /dev/null`: {cat1:.0} MB/s");
+
+    // ours, in a child process (its own peak memory), input evicted first
+    let out = dir.join("out");
+    let _ = std::fs::remove_dir_all(&out);
+    evict(&input);
+    let report = dir.join("report.json");
+    let t = Instant::now();
+    let st = Command::new(std::env::current_exe()?)
+        .args(["process", "--quiet", "--chunks", &args.chunks, "--pipeline"])
+        .arg(&pipe)
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .env("XDAS_REPORT_JSON", &report)
+        .status()
+        .context("running xdas process")?;
+    let wall = t.elapsed().as_secs_f64();
+    if !st.success() {
+        bail!("xdas process failed");
+    }
+    let r: Value = serde_json::from_slice(&std::fs::read(&report)?)?;
+    let ours = mb / wall;
+    println!(
+        "xdas-rs seed pipeline, {nt} x {nx} float32 ({mb:.0} MB), chunks {}:",
+        args.chunks
+    );
+    println!(
+        "  {ours:.0} MB/s of input ({wall:.2} s wall incl. start-up); peak memory {:.0} MB",
+        r["peak_rss_mb"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "  busy: read {:.2} s, compute {:.2} s, write {:.2} s; wall/max stage {:.2}",
+        r["read_busy_s"].as_f64().unwrap_or(f64::NAN),
+        r["compute_busy_s"].as_f64().unwrap_or(f64::NAN),
+        r["write_busy_s"].as_f64().unwrap_or(f64::NAN),
+        r["wall_over_max_stage"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "  cold read of the input (cat): {cat1:.0} MB/s -> {:.0} % of it",
+        100.0 * ours / cat1
+    );
+
+    // Python xdas on the same size
+    if !args.no_python {
+        if !args.python.exists() || !args.script.exists() {
+            println!(
+                "  python: skipped ({} or {} not found)",
+                args.python.display(),
+                args.script.display()
+            );
+        } else {
+            let json = dir.join("python.json");
+            let st = Command::new(&args.python)
+                .arg(&args.script)
+                .args(["--n-time", &nt.to_string(), "--n-channels", &nx.to_string()])
+                .args([
+                    "--chunks",
+                    &args.python_chunk.to_string(),
+                    "--skip-raw",
+                    "--json",
+                ])
+                .arg(&json)
+                .arg("--data-dir")
+                .arg(dir.join("python"))
+                .stdout(std::process::Stdio::null())
+                .status()
+                .context("running the Python benchmark")?;
+            if st.success() {
+                let p: Value = serde_json::from_slice(&std::fs::read(&json)?)?;
+                let py = p["summary_input_MB_per_s_by_chunk"]
+                    .as_object()
+                    .and_then(|m| m.values().next())
+                    .and_then(Value::as_f64)
+                    .unwrap_or(f64::NAN);
+                println!(
+                    "  Python xdas 0.2.10 (chunks of {}): {py:.0} MB/s -> ratio {:.1}x",
+                    args.python_chunk,
+                    ours / py
+                );
+            } else {
+                println!("  python: the benchmark failed ({st})");
+            }
+        }
+    }
+    if !args.keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
