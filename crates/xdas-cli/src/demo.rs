@@ -1,127 +1,171 @@
-//! `xdas demo`: the synthetic data sets, generated and summarised.
+//! `xdas demo`: the project's main job end to end, on synthetic data. Writes a DAS data
+//! set (~2 GB by default) to a temporary directory, runs the seed pipeline over it chunk
+//! by chunk (FIR decimation ×2 along distance, 4th-order Butterworth high-pass along
+//! time, square) with reading, computing and writing overlapped, checks on a window that
+//! the chunked result equals a whole-array run, draws input and output, and reports the
+//! throughput and where the time went.
+
+use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use ndarray::Axis;
-use std::time::Instant;
-use xdas_core::{DataArray, Split, Tolerance};
-use xdas_synthetics::{WavefrontGenerator, WaveletWavefronts};
+use xdas_atoms::{AtomExt, Chunk, description};
+use xdas_processing::Options;
+
+use crate::seed::{SEED_PIPELINE, write_input};
 
 /// Options of `xdas demo`.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Time samples of the large generated data set.
-    #[arg(long, default_value_t = 20_000)]
-    pub nt: usize,
-    /// Channels of the large generated data set.
-    #[arg(long, default_value_t = 2_000)]
-    pub nx: usize,
-    /// Rows per generated chunk.
-    #[arg(long, default_value_t = 2_000)]
-    pub chunk: usize,
+    /// Size of the synthetic data set (e.g. 2GB, 500MB).
+    #[arg(long, default_value = "2GB")]
+    pub size: String,
+    /// Channels of the data set.
+    #[arg(long, default_value_t = 10_000)]
+    pub channels: usize,
+    /// Chunks of the run (DIM=SAMPLES or DIM=SIZE).
+    #[arg(long, default_value = "time=500")]
+    pub chunks: String,
+    /// Where to write (default: a new directory under the system temp dir).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Keep the data set and the output (default: only the images and the output index
+    /// are kept... everything is removed unless this is given).
+    #[arg(long)]
+    pub keep: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
-fn stats(values: impl Iterator<Item = f64>) -> (f64, f64, f64, f64) {
-    let (mut n, mut sum, mut sq, mut lo, mut hi) =
-        (0.0, 0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY);
-    for v in values {
-        n += 1.0;
-        sum += v;
-        sq += v * v;
-        lo = lo.min(v);
-        hi = hi.max(v);
+fn parse_size(s: &str) -> Result<u64> {
+    let spec: xdas_processing::ChunkSpec = format!("x={s}").parse()?;
+    match spec.size {
+        xdas_processing::ChunkSize::Bytes(b) => Ok(b),
+        xdas_processing::ChunkSize::Samples(n) => Ok(n as u64),
     }
-    let mean = sum / n;
-    (lo, hi, mean, (sq / n - mean * mean).max(0.0).sqrt())
 }
 
 /// Run the demo.
 pub fn run(args: &DemoArgs) -> Result<()> {
-    if args.nt == 0 || args.nx == 0 || args.chunk == 0 {
-        bail!("--nt, --nx and --chunk must be positive");
+    let bytes = parse_size(&args.size).context("--size")?;
+    if args.channels < 2 {
+        bail!("--channels must be at least 2");
     }
-    println!("== wavelet_wavefronts: P and S wavelets over 10 km of fibre (as xdas.synthetics) ==");
-    let spec = WaveletWavefronts::default();
-    let da = spec
-        .generate()
-        .context("generating wavelet_wavefronts")?
-        .to_dataarray();
-    print!("{da}");
-    let (lo, hi, mean, std) = stats(da.data().iter().copied());
-    println!("values: min {lo:.4}  max {hi:.4}  mean {mean:.2e}  std {std:.4}");
-    // where the noise-free wavefronts peak, against the travel-time formula
-    let pulses = spec.pulses().context("noise-free pulses")?;
-    let (tp, ts) = spec.arrival_times().context("arrival times")?;
-    let dt = da
-        .coord("time")?
-        .sampling_interval_seconds()
-        .context("time sampling")?;
-    let mid = pulses.ncols() / 2;
-    let column = pulses.index_axis(Axis(1), mid);
-    let peak = column
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-        .map(|(i, _)| i as f64 * dt)
-        .unwrap_or(f64::NAN);
+    let nx = args.channels;
+    let nt = (bytes / (nx as u64 * 4)) as usize;
+    if nt < 2000 {
+        bail!(
+            "--size {} is too small for {nx} channels (at least {} MB)",
+            args.size,
+            2000 * nx * 4 / 1_000_000
+        );
+    }
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("xdas-demo-{}", std::process::id())));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let input = dir.join("input.nc");
+    let output = dir.join("output");
+    let _ = std::fs::remove_dir_all(&output);
+    let _ = std::fs::remove_file(crate::process::checkpoint_path(&output));
+    let mb = (nt * nx * 4) as f64 / 1e6;
+
     println!(
-        "channel {mid} (above the source): P arrives at {:.3} s, S at {:.3} s; strongest noise-free sample at {:.3} s",
-        tp[mid], ts[mid], peak
+        "1. writing a synthetic data set: {nt} x {nx} float32 ({mb:.0} MB), 1 kHz, 1 m channels"
     );
-    // xdas's `nchunk=3`: three files that concatenate back to the whole
-    let parts = da.split(Split::Sections(3), "time", Tolerance::Default)?;
-    let refs: Vec<&DataArray<f64>> = parts.iter().collect();
-    let back = DataArray::concat(&refs, "time", Tolerance::Default)?;
+    let t = Instant::now();
+    write_input(&input, nt, nx)?;
     println!(
-        "split into {} chunks of {:?} samples and concatenated back: equal to the original = {}",
-        parts.len(),
-        parts.iter().map(|p| p.shape()[0]).collect::<Vec<_>>(),
-        back.equals(&da)
+        "   {} in {:.1} s",
+        input.display(),
+        t.elapsed().as_secs_f64()
     );
 
-    println!();
+    let pipe = dir.join("seed.toml");
+    std::fs::write(&pipe, SEED_PIPELINE)?;
     println!(
-        "== generated data set: {} x {} float32, {} MB, in chunks of {} rows ==",
-        args.nt,
-        args.nx,
-        args.nt * args.nx * 4 / 1_000_000,
-        args.chunk
+        "2. the seed pipeline ({}), chunks {}:",
+        pipe.display(),
+        args.chunks
     );
-    let generator = WavefrontGenerator::<f32>::builder(args.nt, args.nx)
-        .build()
-        .context("configuring the generator")?;
-    let started = Instant::now();
-    let mut time_coords = Vec::new();
-    let (mut peak_abs, mut sumsq, mut count) = (0f32, 0f64, 0usize);
-    let mut start = 0;
-    while start < args.nt {
-        let n = args.chunk.min(args.nt - start);
-        let chunk = generator.chunk_dataarray(start, n);
-        for &v in chunk.data() {
-            peak_abs = peak_abs.max(v.abs());
-            sumsq += f64::from(v) * f64::from(v);
-        }
-        count += chunk.data().len();
-        time_coords.push(chunk.coord("time")?.clone());
-        start += n;
+    let pipeline = description::from_toml(SEED_PIPELINE)?;
+    let options = Options {
+        progress: !args.quiet,
+        ..Options::default()
+    };
+    let report = crate::process::run_pipeline(
+        Box::new(pipeline),
+        &[input.display().to_string()],
+        &args.chunks,
+        &output,
+        false,
+        options,
+    )?;
+    let w = report.wall.as_secs_f64();
+    println!(
+        "   {:.0} MB in, {:.0} MB out in {:.2} s: {:.0} MB/s of input",
+        report.bytes_in as f64 / 1e6,
+        report.bytes_out as f64 / 1e6,
+        w,
+        report.mb_per_s()
+    );
+    println!(
+        "   stage busy time: read {:.0}%, compute {:.0}%, write {:.0}% of the wall time (they overlap; wall / busiest stage = {:.2})",
+        100.0 * report.read_busy.as_secs_f64() / w,
+        100.0 * report.compute_busy.as_secs_f64() / w,
+        100.0 * report.write_busy.as_secs_f64() / w,
+        report.wall_over_max_stage()
+    );
+    if let Some(m) = crate::seed::peak_rss_mb() {
+        println!("   peak memory of this process: {m:.0} MB");
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let refs: Vec<&xdas_core::Coordinate> = time_coords.iter().collect();
-    let time = xdas_core::Coordinate::concat(&refs)?.simplify(Tolerance::Default);
-    println!(
-        "{} wavefront events, noise level {}",
-        generator.events().len(),
-        generator.noise()
-    );
-    println!("time: {time}");
-    println!("distance: {}", generator.grid().distance_coord());
-    println!(
-        "generated {} chunks in {:.2} s ({:.0} MB/s); peak |value| {:.3}, rms {:.4}",
-        time_coords.len(),
-        elapsed,
-        (count * 4) as f64 / 1e6 / elapsed,
-        peak_abs,
-        (sumsq / count as f64).sqrt()
-    );
+
+    println!("3. chunked equals whole-array, on the first 3000 samples:");
+    let index = output.join(xdas_processing::INDEX);
+    let out = xdas_io::open(&index).with_context(|| format!("opening {}", index.display()))?;
+    let window = 3000.min(nt);
+    let chunked = out.isel("time", 0, window)?.load_as::<f32>()?;
+    let inp = xdas_io::open(&input)?
+        .isel("time", 0, window)?
+        .load_as::<f32>()?;
+    let mut whole = description::from_toml(SEED_PIPELINE)?;
+    let Chunk::F32(eager) = whole.apply(inp.clone())? else {
+        bail!("the pipeline changed the data type");
+    };
+    let same = eager.equals(&chunked);
+    println!("   bitwise equal (data and coordinates): {same}");
+    if !same {
+        bail!("the chunked result differs from the whole-array one");
+    }
+
+    println!("4. images:");
+    let png_in = dir.join("input.png");
+    let png_out = dir.join("output.png");
+    crate::plot::waterfall(&inp, &png_in, "input (first 3 s)", 99.0, (1200, 800))?;
+    crate::plot::waterfall(
+        &chunked,
+        &png_out,
+        "seed pipeline output (first 3 s)",
+        99.0,
+        (1200, 800),
+    )?;
+    println!("   {}\n   {}", png_in.display(), png_out.display());
+    if args.keep {
+        println!(
+            "kept: {} (input), {} (output, index.nc opens the whole result)",
+            input.display(),
+            output.display()
+        );
+    } else {
+        std::fs::remove_file(&input).ok();
+        std::fs::remove_dir_all(&output).ok();
+        println!(
+            "removed the data set and the output (use --keep to keep them); images are in {}",
+            dir.display()
+        );
+    }
     Ok(())
 }

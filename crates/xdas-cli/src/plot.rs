@@ -141,7 +141,6 @@ fn run_chunked(args: &PlotArgs, chunk_samples: usize) -> Result<()> {
 /// sample of largest magnitude among those it covers). `size` is (width, height) in
 /// pixels.
 // Public for the demo and the tests; the `plot` subcommand goes through `run`.
-#[allow(dead_code)]
 pub fn waterfall(
     da: &DataArray<f32>,
     path: &Path,

@@ -35,6 +35,9 @@ pub struct ProcessArgs {
     /// Least seconds between checkpoints (0: after every chunk).
     #[arg(long, default_value_t = 1.0)]
     pub checkpoint_interval: f64,
+    /// No checkpoints (a killed run cannot resume; nothing is fsync'ed during the run).
+    #[arg(long, conflicts_with = "resume")]
+    pub no_checkpoint: bool,
     /// Input files, globs or a directory (joined along time).
     #[arg(required = true)]
     pub inputs: Vec<String>,
@@ -116,6 +119,27 @@ pub fn run_pipeline(
     resume: bool,
     options: Options,
 ) -> Result<Report> {
+    run_pipeline_with(
+        pipeline.as_mut(),
+        inputs,
+        chunks,
+        output,
+        resume,
+        true,
+        options,
+    )
+}
+
+/// [`run_pipeline`], optionally without checkpoints.
+pub fn run_pipeline_with(
+    pipeline: &mut dyn Atom,
+    inputs: &[String],
+    chunks: &str,
+    output: &Path,
+    resume: bool,
+    checkpoints: bool,
+    options: Options,
+) -> Result<Report> {
     let spec: ChunkSpec = chunks.parse()?;
     let input = open_input(inputs)?;
     let mut loader = Throttled {
@@ -142,11 +166,11 @@ pub fn run_pipeline(
     let dim = spec.dim.clone();
     let mut writer = writer_for(output, &dim, resume)?;
     let options = Options {
-        checkpoint: Some(ckpt),
+        checkpoint: checkpoints.then_some(ckpt),
         resume,
         ..options
     };
-    process(pipeline.as_mut(), &mut loader, writer.as_mut(), &options).map_err(|e| anyhow!(e))
+    process(pipeline, &mut loader, writer.as_mut(), &options).map_err(|e| anyhow!(e))
 }
 
 /// Run `xdas process`.
@@ -163,12 +187,14 @@ pub fn run(args: &ProcessArgs) -> Result<()> {
         progress: !args.quiet,
         ..Options::default()
     };
-    let report = run_pipeline(
-        Box::new(pipeline),
+    let mut pipeline = pipeline;
+    let report = run_pipeline_with(
+        &mut pipeline,
         &args.inputs,
         &args.chunks,
         &args.output,
         args.resume,
+        !args.no_checkpoint,
         options,
     )?;
     if !args.quiet {

@@ -328,6 +328,17 @@ fn run_tiles<T: Real>(
     range: Range<usize>,
 ) {
     let (n, nout) = (lay.n, range.len());
+    if poly.up == 1 && ext == Extension::Constant(0.0) {
+        // FIR filtering / decimation along contiguous lanes: vectorise along the outputs
+        // of each lane (no transposition)
+        y.par_chunks_mut(nout).zip(x.par_chunks(n)).for_each_init(
+            Vec::new,
+            |scratch, (ylane, lane)| {
+                lane_direct_dispatch(poly, lane, ylane, range.clone(), scratch)
+            },
+        );
+        return;
+    }
     y.par_chunks_mut(GROUP * nout)
         .enumerate()
         .for_each(|(gi, ylanes)| {
@@ -335,6 +346,101 @@ fn run_tiles<T: Real>(
             let lanes = &x[gi * GROUP * n..(gi * GROUP + w) * n];
             tiles_task_dispatch(poly, lanes, n, ylanes, ext, range.clone());
         });
+}
+
+/// Outputs per register block of the direct lane kernel.
+const LANE_BLOCK: usize = 16;
+
+/// Outputs `range` of one contiguous lane for a filter without upsampling, with zeros
+/// beyond the lane's ends. The lane, zero-padded, is split into its `down` phases so
+/// that the inputs of consecutive outputs are contiguous; each output is still
+/// `Σ_q taps[q] · x[j + q]` summed in order of `q` from zero, as in [`fir_row_impl`], so
+/// the results are bitwise those of the transposing path.
+#[inline(always)]
+fn lane_direct<T: Real>(
+    poly: &Polyphase<T>,
+    lane: &[T],
+    ylane: &mut [T],
+    range: Range<usize>,
+    scratch: &mut Vec<T>,
+) {
+    let (m, down, n) = (poly.m, poly.down, lane.len());
+    let taps = &poly.taps[..m];
+    if range.is_empty() {
+        return;
+    }
+    // padded index of output i's first input: i·down + shift (input j = that − (m − 1))
+    let first = range.start * down + poly.shift;
+    let last = (range.end - 1) * down + poly.shift + m - 1;
+    // xp[k] = x[k + lo − (m − 1)] for k in 0..len, zero outside the lane
+    let lo = first;
+    let len = last - lo + 1;
+    let per = len.div_ceil(down) + 1;
+    scratch.clear();
+    scratch.resize(per * down, T::zero());
+    let (start_in, end_in) = (
+        lo as isize - (m as isize - 1),
+        lo as isize - (m as isize - 1) + len as isize,
+    );
+    for (k, xk) in (start_in.max(0)..end_in.min(n as isize)).enumerate() {
+        let kk = (xk - start_in) as usize;
+        let _ = k;
+        // phase r, position kk / down
+        scratch[(kk % down) * per + kk / down] = lane[xk as usize];
+    }
+    let nout = range.len();
+    let mut i = 0;
+    while i < nout {
+        let w = LANE_BLOCK.min(nout - i);
+        let mut acc = [T::zero(); LANE_BLOCK];
+        for (q, &h) in taps.iter().enumerate() {
+            // padded index of output i + l's input q: (i + l)·down + q
+            let (r, c) = (q % down, q / down);
+            let src = &scratch[r * per + i + c..r * per + i + c + w];
+            if w == LANE_BLOCK {
+                let src: &[T; LANE_BLOCK] = src.try_into().expect("block");
+                for l in 0..LANE_BLOCK {
+                    acc[l] += h * src[l];
+                }
+            } else {
+                for l in 0..w {
+                    acc[l] += h * src[l];
+                }
+            }
+        }
+        ylane[i..i + w].copy_from_slice(&acc[..w]);
+        i += w;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lane_direct_avx2<T: Real>(
+    poly: &Polyphase<T>,
+    lane: &[T],
+    ylane: &mut [T],
+    range: Range<usize>,
+    scratch: &mut Vec<T>,
+) {
+    lane_direct(poly, lane, ylane, range, scratch)
+}
+
+/// [`lane_direct`] compiled for the best instruction set of the machine (no FMA).
+fn lane_direct_dispatch<T: Real>(
+    poly: &Polyphase<T>,
+    lane: &[T],
+    ylane: &mut [T],
+    range: Range<usize>,
+    scratch: &mut Vec<T>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { lane_direct_avx2(poly, lane, ylane, range, scratch) };
+        }
+    }
+    lane_direct(poly, lane, ylane, range, scratch)
 }
 
 /// One group of `w` lanes (`lanes`, each `n` long): outputs `range` into `ylanes`.
@@ -548,4 +654,52 @@ pub fn upfirdn_ext<T: Real>(
     let poly = Polyphase::new(&ht, up, down);
     let nout = upfirdn_output_len(h.len(), x.shape()[axis], up, down);
     Ok(upfirdn_range(&poly, x, axis, ext, 0..nout))
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::*;
+
+    /// The direct lane kernel (contiguous axis, no upsampling) equals the row kernel on
+    /// the transposed array bitwise, for several factors, shifts and lengths.
+    #[test]
+    fn direct_lanes_equal_rows_bitwise() {
+        for &(n, down, taps) in &[
+            (37usize, 2usize, 41usize),
+            (100, 3, 7),
+            (5, 2, 11),
+            (64, 1, 4),
+            (9, 5, 3),
+        ] {
+            let h: Vec<f64> = (0..taps)
+                .map(|k| ((k * 7 + 3) % 11) as f64 / 10.0 - 0.4)
+                .collect();
+            let x = ndarray::Array2::from_shape_fn((6, n), |(r, c)| {
+                ((r * 31 + c * 17) % 23) as f32 - 11.0
+            })
+            .into_dyn();
+            let along_lanes = upfirdn(&h, x.view(), 1, down, 1).unwrap();
+            let xt = x.t().as_standard_layout().into_owned();
+            let along_rows = upfirdn(&h, xt.view(), 1, down, 0).unwrap();
+            let back = along_rows.t().as_standard_layout().into_owned();
+            assert_eq!(along_lanes.shape(), back.shape());
+            assert!(
+                along_lanes
+                    .iter()
+                    .zip(back.iter())
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "n={n} down={down} taps={taps}"
+            );
+            for shift in 0..4 {
+                let a = upfirdn_at(&h, x.view(), 1, down, 1, shift, 3).unwrap();
+                let b = upfirdn_at(&h, xt.view(), 1, down, 0, shift, 3).unwrap();
+                let b = b.t().as_standard_layout().into_owned();
+                assert!(
+                    a.iter()
+                        .zip(b.iter())
+                        .all(|(p, q)| p.to_bits() == q.to_bits())
+                );
+            }
+        }
+    }
 }
