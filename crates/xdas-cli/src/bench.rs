@@ -82,26 +82,35 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let cat1 = cold_cat(&input)?;
     eprintln!("cold `cat input > /dev/null`: {cat1:.0} MB/s");
 
-    // ours, in a child process (its own peak memory), input evicted first
-    let out = dir.join("out");
-    let _ = std::fs::remove_dir_all(&out);
-    evict(&input);
-    let report = dir.join("report.json");
-    let t = Instant::now();
-    let st = Command::new(std::env::current_exe()?)
-        .args(["process", "--quiet", "--chunks", &args.chunks, "--pipeline"])
-        .arg(&pipe)
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .env("XDAS_REPORT_JSON", &report)
-        .status()
-        .context("running xdas process")?;
-    let wall = t.elapsed().as_secs_f64();
-    if !st.success() {
-        bail!("xdas process failed");
-    }
-    let r: Value = serde_json::from_slice(&std::fs::read(&report)?)?;
+    // ours, in a child process (its own peak memory), input evicted first: without
+    // checkpoints (Python xdas has none), then with one every second (state + fsync)
+    let ours_run = |checkpoints: bool| -> Result<(f64, Value)> {
+        let out = dir.join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_file(crate::process::checkpoint_path(&out));
+        evict(&input);
+        let report = dir.join("report.json");
+        let t = Instant::now();
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.args(["process", "--quiet", "--chunks", &args.chunks, "--pipeline"])
+            .arg(&pipe)
+            .arg(&input)
+            .arg("--output")
+            .arg(&out)
+            .env("XDAS_REPORT_JSON", &report);
+        if !checkpoints {
+            cmd.arg("--no-checkpoint");
+        }
+        let st = cmd.status().context("running xdas process")?;
+        let wall = t.elapsed().as_secs_f64();
+        if !st.success() {
+            bail!("xdas process failed");
+        }
+        let _ = std::fs::remove_dir_all(&out);
+        Ok((wall, serde_json::from_slice(&std::fs::read(&report)?)?))
+    };
+    let (wall, r) = ours_run(false)?;
+    let (wall_ckpt, r_ckpt) = ours_run(true)?;
     let ours = mb / wall;
     println!(
         "xdas-rs seed pipeline, {nt} x {nx} float32 ({mb:.0} MB), chunks {}:",
@@ -121,6 +130,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     println!(
         "  cold read of the input (cat): {cat1:.0} MB/s -> {:.0} % of it",
         100.0 * ours / cat1
+    );
+    println!(
+        "  with a checkpoint every second (state + fsync of the output): {:.0} MB/s ({wall_ckpt:.2} s), peak memory {:.0} MB",
+        mb / wall_ckpt,
+        r_ckpt["peak_rss_mb"].as_f64().unwrap_or(f64::NAN)
     );
 
     // Python xdas on the same size
@@ -153,7 +167,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 let py = p["summary_input_MB_per_s_by_chunk"]
                     .as_object()
                     .and_then(|m| m.values().next())
-                    .and_then(Value::as_f64)
+                    .and_then(|v| v["median"].as_f64().or_else(|| v.as_f64()))
                     .unwrap_or(f64::NAN);
                 println!(
                     "  Python xdas 0.2.10 (chunks of {}): {py:.0} MB/s -> ratio {:.1}x",
