@@ -41,6 +41,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Reading files that another process still has open (a writer, a watcher) must not
+    // fail with HDF5's "unable to lock file": this tool only reads its inputs and writes
+    // files nobody else opens until they are complete.
+    if std::env::var_os("HDF5_USE_FILE_LOCKING").is_none() {
+        // SAFETY: at the start of `main`, before any thread exists.
+        unsafe { std::env::set_var("HDF5_USE_FILE_LOCKING", "FALSE") };
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),

@@ -60,12 +60,7 @@ pub fn open(path: &Path) -> Result<File> {
         )));
     }
     hdf5::silence_errors(true);
-    // read-only opens take no lock: a file being written by another process (or kept
-    // open by another reader) must not make reading fail with "unable to lock file"
-    File::with_options()
-        .with_fapl(|p| p.file_locking(false))
-        .open(path)
-        .map_err(|e| IoError::hdf5(path, e))
+    File::open(path).map_err(|e| IoError::hdf5(path, e))
 }
 
 /// The element type of a dataset, if it is a plain number.

@@ -648,20 +648,14 @@ fn write_lazy_streams_and_contiguous_reads_are_one_hyperslab() {
     let pieces = lazy.source().pieces().unwrap();
     assert_eq!(pieces.len(), 1);
     assert_eq!(pieces[0].dataset, "/__values__");
-    let t = std::time::Instant::now();
+    // (its speed is measured by the `io` benchmark, not here)
     let block = lazy
         .isel("time", 5_000, 15_000)
         .unwrap()
         .load_as::<f32>()
         .unwrap();
-    let took = t.elapsed();
     assert_eq!(block.shape(), [10_000, nx]);
     assert_eq!(block.data()[[0, 3]], 5.0 + 3.0);
-    // 20 MB in one hyperslab read: far below a second (a per-row loop takes longer)
-    assert!(
-        took.as_secs_f64() < 2.0,
-        "reading a 20 MB time block took {took:?}"
-    );
     // streamed copy of a selection, chunked and compressed
     let sel = lazy.isel("time", 1_234, 19_001).unwrap();
     let q = dir.join("copy.nc");
