@@ -17,9 +17,7 @@ use xdas_io::{IoError, LazyArray, Source, Stack};
 // ------------------------------------------------------------------ helpers
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var("XDAS_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")));
+    let p = xdas_testdata::shared_dir();
     p.is_dir().then_some(p)
 }
 

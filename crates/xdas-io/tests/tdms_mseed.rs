@@ -18,11 +18,7 @@ const ETNA: &str = "etna_9n_3chan_10s.mseed";
 const ENGINES: &[&dyn Engine] = &[&TdmsEngine, &MseedEngine];
 
 fn data_file(name: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("XDAS_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")));
-    let p = base.join("data/das").join(name);
-    p.is_file().then_some(p)
+    xdas_testdata::vendor_file(name)
 }
 
 macro_rules! need {

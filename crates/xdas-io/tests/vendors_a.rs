@@ -17,22 +17,7 @@ use xdas_io::{IoError, LazyArray};
 
 // ------------------------------------------------------------------ plumbing
 
-fn data_dir() -> PathBuf {
-    let root = std::env::var("XDAS_TEST_DATA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared").to_string());
-    Path::new(&root).join("data").join("das")
-}
-
-/// The vendor file, or `None` (and a note) when the shared data are not here.
-fn vendor_file(name: &str) -> Option<PathBuf> {
-    let p = data_dir().join(name);
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} not found", p.display());
-        None
-    }
-}
+use xdas_testdata::vendor_file;
 
 /// A unique temporary path, removed when dropped.
 struct Temp(PathBuf);

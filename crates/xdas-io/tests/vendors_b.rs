@@ -15,23 +15,10 @@ use xdas_io::{Data, InMemory, IoError, LazyArray, Probe, Source};
 
 // ------------------------------------------------------------------ helpers
 
-fn data_dir() -> PathBuf {
-    let root = std::env::var_os("XDAS_TEST_DATA").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    );
-    root.join("data").join("das")
-}
+use xdas_testdata::vendor_file as file;
 
-/// The vendor file `name`, or `None` (with a note) when the data are not here.
-fn file(name: &str) -> Option<PathBuf> {
-    let p = data_dir().join(name);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("skipping: {} not found", p.display());
-        None
-    }
+fn data_dir() -> PathBuf {
+    xdas_testdata::shared_dir().join("data").join("das")
 }
 
 /// A unique temporary path, removed when dropped.

@@ -6,13 +6,29 @@ use num_complex::Complex64;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// The shared test data: `$XDAS_TEST_DATA`, by default `../shared` beside the workspace.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("XDAS_TEST_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
+}
+
 /// `../shared/reference/golden`, or `None` (the caller prints a skip notice).
 pub fn golden_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("XDAS_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")));
-    let dir = shared.join("reference/golden");
+    let dir = shared_dir().join("reference/golden");
     dir.is_dir().then_some(dir)
+}
+
+/// The real vendor file `name` of `../shared/data/das`, or `None` after printing a skip
+/// notice when the shared data are not here.
+pub fn vendor_file(name: &str) -> Option<PathBuf> {
+    let p = shared_dir().join("data/das").join(name);
+    if p.is_file() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} not found (set XDAS_TEST_DATA)", p.display());
+        None
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -7,6 +7,6 @@ pub mod case;
 pub mod coords;
 pub mod npy;
 
-pub use case::{Case, close, close_c, exact, golden_dir};
+pub use case::{Case, close, close_c, exact, golden_dir, shared_dir, vendor_file};
 pub use coords::{coord, input_dataarray};
 pub use npy::Npy;
