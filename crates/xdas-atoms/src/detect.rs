@@ -100,6 +100,8 @@ impl STALTA {
             method_name: method.to_string(),
             dim: dim.to_string(),
             run: None,
+            origin: None,
+            emitted: 0,
         }))
     }
 }
@@ -112,6 +114,33 @@ pub struct StaLtaStream {
     method_name: String,
     dim: String,
     run: Option<StaLtaRun>,
+    /// The run's first label and rate (regular coordinates), and the output samples
+    /// emitted: output labels are computed from them, so that the held-back samples of
+    /// `centered` are labelled the same whatever the chunking (a piece's own tie points
+    /// round differently at rates that are not a whole number of nanoseconds).
+    origin: Option<Origin>,
+    emitted: usize,
+}
+
+impl StaLtaStream {
+    fn relabel(&mut self, out: Vec<Chunk>) -> Result<Vec<Chunk>> {
+        let Some(origin) = self.origin.clone() else {
+            return Ok(out);
+        };
+        out.into_iter()
+            .map(|c| {
+                let dim = crate::each_array!(&c, da => da.resolve_dim(&self.dim)?.to_string(), _p => self.dim.clone());
+                let n = c.len_along(&dim)?;
+                let coord = origin.block(self.emitted as i64, 1, 1, n, &dim)?;
+                self.emitted += n;
+                Ok(match c {
+                    Chunk::F32(da) => Chunk::F32(da.assign_coord(&dim, coord)?),
+                    Chunk::F64(da) => Chunk::F64(da.assign_coord(&dim, coord)?),
+                    other => other,
+                })
+            })
+            .collect()
+    }
 }
 
 /// One continuous run: the sampling interval it was sized from, and the kernel (made by
@@ -351,6 +380,9 @@ impl Stream for StaLtaStream {
             nlta,
             kernel: None,
         });
+        let dim = crate::each_array!(first, da => da.resolve_dim(&self.dim)?.to_string(), _p => self.dim.clone());
+        self.origin = Origin::of(first, &dim, "STALTA").ok();
+        self.emitted = 0;
         Ok(())
     }
 
@@ -361,19 +393,23 @@ impl Stream for StaLtaStream {
             .run
             .as_mut()
             .ok_or_else(|| AtomError::State("STALTA: a chunk before the run started".into()))?;
-        crate::with_real!(chunk, "STALTA", da => run.push(method, da, &dim))
+        let out = crate::with_real!(chunk, "STALTA", da => run.push(method, da, &dim))?;
+        self.relabel(out)
     }
 
     fn finish(&mut self) -> Result<Vec<Chunk>> {
-        match self.run.as_mut().and_then(|r| r.kernel.as_mut()) {
-            Some(Kernel::F32(t)) => t.finish(),
-            Some(Kernel::F64(t)) => t.finish(),
-            None => Ok(Vec::new()),
-        }
+        let out = match self.run.as_mut().and_then(|r| r.kernel.as_mut()) {
+            Some(Kernel::F32(t)) => t.finish()?,
+            Some(Kernel::F64(t)) => t.finish()?,
+            None => Vec::new(),
+        };
+        self.relabel(out)
     }
 
     fn clear(&mut self) {
         self.run = None;
+        self.origin = None;
+        self.emitted = 0;
     }
 
     fn save(&self) -> Result<Value> {
@@ -385,7 +421,12 @@ impl Stream for StaLtaStream {
             Some(Kernel::F32(t)) => t.save(f32::NAME),
             Some(Kernel::F64(t)) => t.save(f64::NAME),
         };
-        Ok(json!({ "delta": run.delta, "kernel": kernel }))
+        Ok(json!({
+            "delta": run.delta,
+            "kernel": kernel,
+            "origin": to_json(&self.origin)?,
+            "emitted": self.emitted,
+        }))
     }
 
     fn load(&mut self, state: &Value) -> Result<()> {
@@ -414,6 +455,8 @@ impl Stream for StaLtaStream {
             nlta,
             kernel,
         });
+        self.origin = field_as(state, "origin")?;
+        self.emitted = field_as(state, "emitted")?;
         Ok(())
     }
 }

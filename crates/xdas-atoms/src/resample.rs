@@ -282,17 +282,9 @@ impl ResampleParams {
                     signature: String::new(),
                     dim: dim.into(),
                     stages: vec![
-                        Box::new(UpStream {
-                            factor: up,
-                            scale: true,
-                            dim: dim.into(),
-                        }),
+                        Box::new(UpStream::new(up, true, dim)),
                         Box::new(RecursiveStream::sos(name, sos, dim)),
-                        Box::new(DownStream {
-                            factor: down,
-                            dim: dim.into(),
-                            buffer: None,
-                        }),
+                        Box::new(DownStream::new(down, dim)),
                     ],
                 }))
             }
@@ -451,11 +443,7 @@ impl Decimate {
                     dim: dim.into(),
                     stages: vec![
                         Box::new(RecursiveStream::sos("Decimate", sos, dim)),
-                        Box::new(DownStream {
-                            factor: q,
-                            dim: dim.into(),
-                            buffer: None,
-                        }),
+                        Box::new(DownStream::new(q, dim)),
                     ],
                 })
             }

@@ -15,6 +15,40 @@ pub struct DownStream {
     pub(crate) factor: usize,
     pub(crate) dim: String,
     pub(crate) buffer: Option<Chunk>,
+    /// The run's first label and rate (regular coordinates): output labels are computed
+    /// from it, so that they do not depend on where the chunks were cut.
+    pub(crate) origin: Option<Origin>,
+    /// Input samples of the run taken in so far (buffered ones included).
+    pub(crate) consumed: usize,
+}
+
+impl DownStream {
+    pub(crate) fn new(factor: usize, dim: &str) -> Self {
+        DownStream {
+            factor,
+            dim: dim.into(),
+            buffer: None,
+            origin: None,
+            consumed: 0,
+        }
+    }
+
+    /// `[::factor]` of `c`, whose first sample is sample `first` of the run.
+    fn every(&self, c: &Chunk, dim: &str, first: usize) -> Result<Chunk> {
+        let out = c.isel(dim, Indexer::slice(None, None, Some(self.factor as i64)))?;
+        let Some(origin) = &self.origin else {
+            return Ok(out);
+        };
+        let n = out.len_along(dim)?;
+        let coord = origin.block(first as i64, 1, self.factor, n, dim)?;
+        Ok(match out {
+            Chunk::F32(da) => Chunk::F32(da.assign_coord(dim, coord)?),
+            Chunk::F64(da) => Chunk::F64(da.assign_coord(dim, coord)?),
+            Chunk::C64(da) => Chunk::C64(da.assign_coord(dim, coord)?),
+            Chunk::C128(da) => Chunk::C128(da.assign_coord(dim, coord)?),
+            other => other,
+        })
+    }
 }
 
 impl Stream for DownStream {
@@ -27,8 +61,11 @@ impl Stream for DownStream {
     fn dim(&self) -> &str {
         &self.dim
     }
-    fn start(&mut self, _first: &Chunk) -> Result<()> {
+    fn start(&mut self, first: &Chunk) -> Result<()> {
         self.buffer = None;
+        self.consumed = 0;
+        let dim = crate::each_array!(first, da => da.resolve_dim(&self.dim)?.to_string(), _p => self.dim.clone());
+        self.origin = Origin::of(first, &dim, "DownSample").ok();
         Ok(())
     }
     fn push(&mut self, chunk: Chunk) -> Result<Vec<Chunk>> {
@@ -36,42 +73,49 @@ impl Stream for DownStream {
             return Ok(vec![chunk]);
         }
         let dim = crate::each_array!(&chunk, da => da.resolve_dim(&self.dim)?.to_string(), _p => self.dim.clone());
+        let size = chunk.len_along(&dim)?;
         let joined = match self.buffer.take() {
             Some(b) if b.len_along(&dim)? > 0 => Chunk::concat(&[b, chunk], &dim)?,
             _ => chunk,
         };
         let n = joined.len_along(&dim)?;
+        // the run sample of joined[0]: the buffer holds the last n − size of them
+        let first = self.consumed + size - n;
+        self.consumed += size;
         let keep = n - n % self.factor;
         self.buffer = Some(joined.range(&dim, keep, n)?);
         if keep == 0 {
             return Ok(Vec::new());
         }
-        let head = joined.isel(
-            &dim,
-            Indexer::slice(Some(0), Some(keep as i64), Some(self.factor as i64)),
-        )?;
+        let head = self.every(&joined.range(&dim, 0, keep)?, &dim, first)?;
         Ok(vec![head])
     }
     fn finish(&mut self) -> Result<Vec<Chunk>> {
         match self.buffer.take() {
             Some(b) if b.len_along(&self.dim).unwrap_or(0) > 0 => {
                 let dim = crate::each_array!(&b, da => da.resolve_dim(&self.dim)?.to_string(), _p => self.dim.clone());
-                Ok(vec![b.isel(
-                    &dim,
-                    Indexer::slice(None, None, Some(self.factor as i64)),
-                )?])
+                let first = self.consumed - b.len_along(&dim)?;
+                Ok(vec![self.every(&b, &dim, first)?])
             }
             _ => Ok(Vec::new()),
         }
     }
     fn clear(&mut self) {
         self.buffer = None;
+        self.origin = None;
+        self.consumed = 0;
     }
     fn save(&self) -> Result<Value> {
-        Ok(json!({ "buffer": encode_opt_chunk(&self.buffer) }))
+        Ok(json!({
+            "buffer": encode_opt_chunk(&self.buffer),
+            "origin": serde_json::to_value(&self.origin).map_err(|e| crate::AtomError::State(e.to_string()))?,
+            "consumed": self.consumed,
+        }))
     }
     fn load(&mut self, state: &Value) -> Result<()> {
         self.buffer = decode_opt_chunk(field(state, "buffer")?)?;
+        self.origin = crate::state::field_as(state, "origin")?;
+        self.consumed = crate::state::field_as(state, "consumed")?;
         Ok(())
     }
 }
@@ -90,11 +134,7 @@ impl DownSample {
     /// Keep one sample in `factor` (≥ 1).
     #[allow(clippy::new_ret_no_self)]
     pub fn new(factor: usize, dim: &str) -> Along<DownStream> {
-        Along::new(DownStream {
-            factor: factor.max(1),
-            dim: dim.into(),
-            buffer: None,
-        })
+        Along::new(DownStream::new(factor.max(1), dim))
     }
 
     /// Like [`DownSample::new`], refusing a zero factor.
@@ -111,10 +151,24 @@ pub struct UpStream {
     pub(crate) factor: usize,
     pub(crate) scale: bool,
     pub(crate) dim: String,
+    /// The run's first label and rate: labels come from it, whatever the chunking.
+    pub(crate) origin: Option<Origin>,
+    /// Input samples of the run so far.
+    pub(crate) consumed: usize,
 }
 
 impl UpStream {
-    fn push_typed<T: Sample>(&self, da: DataArray<T>) -> Result<Chunk> {
+    pub(crate) fn new(factor: usize, scale: bool, dim: &str) -> Self {
+        UpStream {
+            factor,
+            scale,
+            dim: dim.into(),
+            origin: None,
+            consumed: 0,
+        }
+    }
+
+    fn push_typed<T: Sample>(&mut self, da: DataArray<T>) -> Result<Chunk> {
         let dim = da.resolve_dim(&self.dim)?.to_string();
         let axis = da.axis(&dim)?;
         let n = da.shape()[axis];
@@ -132,13 +186,18 @@ impl UpStream {
                 every.mapv_inplace(|v| v * gain);
             }
         }
-        let origin = Origin::of(
-            &T::chunk(da.isel(&dim, Indexer::range(0, 0))?),
-            &dim,
-            "UpSample",
-        )
-        .or_else(|_| Origin::of(&T::chunk(da.clone()), &dim, "UpSample"))?;
-        let coord = origin.block(0, self.factor, 1, n * self.factor, &dim)?;
+        let shift = (self.consumed * self.factor) as i64;
+        self.consumed += n;
+        let coord = match &self.origin {
+            Some(o) => o.block(shift, self.factor, 1, n * self.factor, &dim)?,
+            None => Origin::of(&T::chunk(da.clone()), &dim, "UpSample")?.block(
+                0,
+                self.factor,
+                1,
+                n * self.factor,
+                &dim,
+            )?,
+        };
         Ok(T::chunk(relabel(&da, &dim, data, coord)?))
     }
 }
@@ -158,7 +217,10 @@ impl Stream for UpStream {
     fn dim(&self) -> &str {
         &self.dim
     }
-    fn start(&mut self, _: &Chunk) -> Result<()> {
+    fn start(&mut self, first: &Chunk) -> Result<()> {
+        let dim = crate::each_array!(first, da => da.resolve_dim(&self.dim)?.to_string(), _p => self.dim.clone());
+        self.origin = Origin::of(first, &dim, "UpSample").ok();
+        self.consumed = 0;
         Ok(())
     }
     fn push(&mut self, chunk: Chunk) -> Result<Vec<Chunk>> {
@@ -172,11 +234,19 @@ impl Stream for UpStream {
     fn finish(&mut self) -> Result<Vec<Chunk>> {
         Ok(Vec::new())
     }
-    fn clear(&mut self) {}
-    fn save(&self) -> Result<Value> {
-        Ok(Value::Null)
+    fn clear(&mut self) {
+        self.origin = None;
+        self.consumed = 0;
     }
-    fn load(&mut self, _: &Value) -> Result<()> {
+    fn save(&self) -> Result<Value> {
+        Ok(json!({
+            "origin": serde_json::to_value(&self.origin).map_err(|e| crate::AtomError::State(e.to_string()))?,
+            "consumed": self.consumed,
+        }))
+    }
+    fn load(&mut self, state: &Value) -> Result<()> {
+        self.origin = crate::state::field_as(state, "origin")?;
+        self.consumed = crate::state::field_as(state, "consumed")?;
         Ok(())
     }
 }
@@ -195,10 +265,6 @@ impl UpSample {
     /// Upsample by `factor` (≥ 1).
     #[allow(clippy::new_ret_no_self)]
     pub fn new(factor: usize, scale: bool, dim: &str) -> Along<UpStream> {
-        Along::new(UpStream {
-            factor: factor.max(1),
-            scale,
-            dim: dim.into(),
-        })
+        Along::new(UpStream::new(factor.max(1), scale, dim))
     }
 }

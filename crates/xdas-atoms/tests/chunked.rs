@@ -127,7 +127,12 @@ fn cuts_strategy() -> impl Strategy<Value = (usize, Vec<usize>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // a fixed seed keeps CI reproducible; random seeds were run by hand (5 × 96 cases)
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_c0de),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn chunked_equals_monolithic(steps in pipeline_strategy(), (n, cuts) in cuts_strategy(), seed in any::<u64>()) {
