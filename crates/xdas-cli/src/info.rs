@@ -1,7 +1,5 @@
 //! `xdas info`: what a file (or a set of files) holds, without reading samples.
 
-use std::path::PathBuf;
-
 use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::{Value, json};
@@ -117,6 +115,5 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             }
         }
     }
-    let _ = PathBuf::new();
     Ok(())
 }

@@ -177,7 +177,6 @@ pub fn process(
         writer.resume(&c.writer)?;
         report.resumed_at = Some(c.position);
     }
-    let first_position = loader.position();
     let bar = progress_bar(options, loader);
 
     let busy = Busy::default();
@@ -344,7 +343,6 @@ pub fn process(
     report.read_busy = get(&busy.read);
     report.compute_busy = get(&busy.compute);
     report.write_busy = get(&busy.write);
-    debug_assert!(loader.position() >= first_position);
     Ok(report)
 }
 

@@ -106,12 +106,12 @@ impl Writer for ZarrOutput {
         match progress["dtype"].as_str() {
             Some("float32") => {
                 let mut w = ZarrWriter::<f32>::open(&self.path, &self.dim).map_err(werr)?;
-                rollback(&mut w, length)?;
+                w.truncate(length).map_err(werr)?;
                 self.inner = Some(Inner::F32(w));
             }
             Some("float64") => {
                 let mut w = ZarrWriter::<f64>::open(&self.path, &self.dim).map_err(werr)?;
-                rollback(&mut w, length)?;
+                w.truncate(length).map_err(werr)?;
                 self.inner = Some(Inner::F64(w));
             }
             _ => {
@@ -131,11 +131,4 @@ impl Writer for ZarrOutput {
             None => Ok(()),
         }
     }
-}
-
-/// Bring a reopened array back to `length` samples along the append dim.
-fn rollback<T: xdas_io::zarr::ZarrElement>(w: &mut ZarrWriter<T>, length: usize) -> Result<()> {
-    let total: usize = w.shape().map(|s| s.iter().product()).unwrap_or(0);
-    let _ = total;
-    w.truncate(length).map_err(werr)
 }

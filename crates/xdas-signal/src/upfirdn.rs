@@ -382,9 +382,8 @@ fn lane_direct<T: Real>(
         lo as isize - (m as isize - 1),
         lo as isize - (m as isize - 1) + len as isize,
     );
-    for (k, xk) in (start_in.max(0)..end_in.min(n as isize)).enumerate() {
+    for xk in start_in.max(0)..end_in.min(n as isize) {
         let kk = (xk - start_in) as usize;
-        let _ = k;
         // phase r, position kk / down
         scratch[(kk % down) * per + kk / down] = lane[xk as usize];
     }
