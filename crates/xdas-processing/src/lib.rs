@@ -13,7 +13,9 @@
 //! | [`checkpoint`] | checkpoint files |
 //! | [`watch::DirectoryWatcher`] | files as they arrive in a directory |
 //! | [`zmq::ZmqPublisher`], [`zmq::ZmqSubscriber`] | ZeroMQ streams, wire-compatible with xdas |
+//! | [`ChunkAllocator`] | a global allocator that reuses freed chunk buffers (for binaries) |
 
+mod alloc;
 pub mod checkpoint;
 mod error;
 mod executor;
@@ -24,6 +26,7 @@ mod writer;
 mod zarr_writer;
 pub mod zmq;
 
+pub use alloc::ChunkAllocator;
 pub use error::{ProcessError, Result};
 pub use executor::{Options, Report, process};
 pub use loader::{ArrayLoader, ChunkSize, ChunkSpec, Loader, MemoryLoader};

@@ -348,8 +348,9 @@ fn run_tiles<T: Real>(
         });
 }
 
-/// Outputs per register block of the direct lane kernel.
-const LANE_BLOCK: usize = 16;
+/// Bytes of accumulators per register block of the direct lane kernel: eight AVX
+/// registers, so that eight independent sums hide the latency of the additions.
+const LANE_BLOCK_BYTES: usize = 256;
 
 /// Outputs `range` of one contiguous lane for a filter without upsampling, with zeros
 /// beyond the lane's ends. The lane, zero-padded, is split into its `down` phases so
@@ -378,38 +379,67 @@ fn lane_direct<T: Real>(
     let per = len.div_ceil(down) + 1;
     scratch.clear();
     scratch.resize(per * down, T::zero());
-    let (start_in, end_in) = (
-        lo as isize - (m as isize - 1),
-        lo as isize - (m as isize - 1) + len as isize,
-    );
-    for xk in start_in.max(0)..end_in.min(n as isize) {
-        let kk = (xk - start_in) as usize;
-        // phase r, position kk / down
-        scratch[(kk % down) * per + kk / down] = lane[xk as usize];
+    let start_in = lo as isize - (m as isize - 1);
+    // phase r holds xp[r], xp[r + down], ... (no division per sample)
+    for r in 0..down {
+        let row = &mut scratch[r * per..(r + 1) * per];
+        // first c with start_in + r + c·down >= 0
+        let skip = if start_in + (r as isize) < 0 {
+            ((-(start_in + r as isize)) as usize).div_ceil(down)
+        } else {
+            0
+        };
+        let mut xk = start_in + r as isize + (skip * down) as isize;
+        for slot in row.iter_mut().skip(skip) {
+            if xk >= n as isize || xk >= start_in + len as isize {
+                break;
+            }
+            *slot = lane[xk as usize];
+            xk += down as isize;
+        }
     }
+    // where tap q reads in the scratch: phase q % down, offset q / down
+    let offs: Vec<usize> = (0..m).map(|q| (q % down) * per + q / down).collect();
     let nout = range.len();
     let mut i = 0;
-    while i < nout {
-        let w = LANE_BLOCK.min(nout - i);
-        let mut acc = [T::zero(); LANE_BLOCK];
-        for (q, &h) in taps.iter().enumerate() {
-            // padded index of output i + l's input q: (i + l)·down + q
-            let (r, c) = (q % down, q / down);
-            let src = &scratch[r * per + i + c..r * per + i + c + w];
-            if w == LANE_BLOCK {
-                let src: &[T; LANE_BLOCK] = src.try_into().expect("block");
-                for l in 0..LANE_BLOCK {
-                    acc[l] += h * src[l];
-                }
-            } else {
-                for l in 0..w {
-                    acc[l] += h * src[l];
-                }
-            }
+    if std::mem::size_of::<T>() == 4 {
+        while i + LANE_BLOCK_BYTES / 4 <= nout {
+            lane_block::<T, { LANE_BLOCK_BYTES / 4 }>(taps, &offs, scratch, i, ylane);
+            i += LANE_BLOCK_BYTES / 4;
         }
-        ylane[i..i + w].copy_from_slice(&acc[..w]);
-        i += w;
+    } else {
+        while i + LANE_BLOCK_BYTES / 8 <= nout {
+            lane_block::<T, { LANE_BLOCK_BYTES / 8 }>(taps, &offs, scratch, i, ylane);
+            i += LANE_BLOCK_BYTES / 8;
+        }
     }
+    // the last few outputs
+    for (l, y) in ylane[i..nout].iter_mut().enumerate() {
+        let mut acc = T::zero();
+        for (&h, &o) in taps.iter().zip(&offs) {
+            acc += h * scratch[o + i + l];
+        }
+        *y = acc;
+    }
+}
+
+/// `B` consecutive outputs from `i` of [`lane_direct`], their sums kept in registers.
+#[inline(always)]
+fn lane_block<T: Real, const B: usize>(
+    taps: &[T],
+    offs: &[usize],
+    scratch: &[T],
+    i: usize,
+    ylane: &mut [T],
+) {
+    let mut acc = [T::zero(); B];
+    for (&h, &o) in taps.iter().zip(offs) {
+        let src: &[T; B] = scratch[o + i..o + i + B].try_into().expect("block");
+        for l in 0..B {
+            acc[l] += h * src[l];
+        }
+    }
+    ylane[i..i + B].copy_from_slice(&acc);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -669,6 +699,9 @@ mod lane_tests {
             (5, 2, 11),
             (64, 1, 4),
             (9, 5, 3),
+            // long enough for the register blocks (64 f32 outputs) and a remainder
+            (1000, 2, 41),
+            (333, 3, 7),
         ] {
             let h: Vec<f64> = (0..taps)
                 .map(|k| ((k * 7 + 3) % 11) as f64 / 10.0 - 0.4)
@@ -699,6 +732,18 @@ mod lane_tests {
                         .all(|(p, q)| p.to_bits() == q.to_bits())
                 );
             }
+            // float64 (blocks of 32)
+            let x64 = x.mapv(|v| v as f64 + 0.25);
+            let a = upfirdn(&h, x64.view(), 1, down, 1).unwrap();
+            let xt = x64.t().as_standard_layout().into_owned();
+            let b = upfirdn(&h, xt.view(), 1, down, 0).unwrap();
+            let b = b.t().as_standard_layout().into_owned();
+            assert!(
+                a.iter()
+                    .zip(b.iter())
+                    .all(|(p, q)| p.to_bits() == q.to_bits()),
+                "f64 n={n} down={down} taps={taps}"
+            );
         }
     }
 }
