@@ -198,6 +198,57 @@ impl Source for H5Dataset {
             src_start: vec![0; self.shape.len()],
             dst_start: vec![0; self.shape.len()],
             count: self.shape.clone(),
+            file_shape: self.shape.clone(),
+        }])
+    }
+}
+
+/// A numeric HDF5 dataset known by file and path, with its shape and dtype, not opened
+/// until a block is read: what a writer describes of the files it has just written
+/// (joining them into a virtual dataset needs no reopening of each file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct H5DatasetRef {
+    /// The file.
+    pub path: PathBuf,
+    /// The dataset's path inside the file (e.g. `/__values__`).
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Its element type.
+    pub dtype: DType,
+}
+
+impl Source for H5DatasetRef {
+    fn shape(&self) -> Vec<usize> {
+        self.shape.clone()
+    }
+    fn dtype(&self) -> DType {
+        self.dtype
+    }
+    fn read(&self, region: &[Range<usize>]) -> Result<Data> {
+        let file = open(&self.path)?;
+        let ds = H5Dataset::open(&file, &self.path, &self.name)?;
+        if ds.shape != self.shape || ds.dtype != self.dtype {
+            return Err(IoError::Invalid(format!(
+                "{}: dataset {:?} is {:?} {:?}, not the {:?} {:?} written there",
+                self.path.display(),
+                self.name,
+                ds.dtype,
+                ds.shape,
+                self.dtype,
+                self.shape
+            )));
+        }
+        ds.read(region)
+    }
+    fn pieces(&self) -> Option<Vec<Piece>> {
+        Some(vec![Piece {
+            file: self.path.clone(),
+            dataset: self.name.clone(),
+            src_start: vec![0; self.shape.len()],
+            dst_start: vec![0; self.shape.len()],
+            count: self.shape.clone(),
+            file_shape: self.shape.clone(),
         }])
     }
 }

@@ -46,6 +46,8 @@ pub struct Piece {
     pub dst_start: Vec<usize>,
     /// Block size.
     pub count: Vec<usize>,
+    /// Shape of the whole dataset in the file (a virtual dataset names it).
+    pub file_shape: Vec<usize>,
 }
 
 fn check_region(shape: &[usize], region: &[Range<usize>]) -> Result<()> {

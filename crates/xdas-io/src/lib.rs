@@ -18,6 +18,7 @@
 //! | [`IoError`] | typed errors |
 
 mod data;
+mod direct;
 pub mod engine;
 mod error;
 pub mod h5;
@@ -33,7 +34,7 @@ pub use data::Data;
 pub use engine::{Engine, Probe, open, open_with};
 pub use error::{IoError, Result};
 pub use lazy::{FromData, InMemory, LazyArray, Piece, Source, Stack, Transposed};
-pub use multi::{expand_inputs, open_inputs, open_mfdataarray};
+pub use multi::{combine, expand_inputs, open_inputs, open_mfdataarray};
 pub use native::{LazyCollection, WriteOptions, open_collection};
 pub use xdas_core;
 pub use zarr::{Compression, ZarrOptions, ZarrWriter, open_zarr, write_zarr};

@@ -255,6 +255,47 @@ pub fn open_mfdataarray(files: &[PathBuf], dim: &str) -> Result<LazyCollection> 
         })?;
         opened.push(a);
     }
+    combine(opened, dim)
+}
+
+/// Join lazy arrays along `dim` as [`open_mfdataarray`] joins files: one array when they
+/// share one layout, else a collection with one member per layout. For arrays already
+/// described in memory (a writer's output chunks), so nothing is opened again.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ndarray::ArrayD;
+/// use xdas_core::Coordinate;
+/// use xdas_io::{Data, InMemory, LazyArray, LazyCollection, combine};
+///
+/// let part = |t0: f64| {
+///     LazyArray::new(
+///         Arc::new(InMemory(Data::F32(ArrayD::zeros(vec![10, 3])))),
+///         vec!["time".into(), "distance".into()],
+///         vec![("time".into(), Coordinate::from_block(t0, 10, 1.0, "time"))],
+///         None,
+///         None,
+///         "memory",
+///     )
+///     .unwrap()
+/// };
+/// let joined = combine(vec![part(0.0), part(10.0)], "time").unwrap();
+/// let LazyCollection::Array(a) = joined else { panic!() };
+/// assert_eq!(a.shape(), vec![20, 3]);
+/// ```
+pub fn combine(arrays: Vec<LazyArray>, dim: &str) -> Result<LazyCollection> {
+    if arrays.is_empty() {
+        return Err(IoError::Invalid("no arrays to join".into()));
+    }
+    let opened = arrays;
+    for a in &opened {
+        a.axis(dim).map_err(|_| {
+            IoError::Invalid(format!(
+                "no dim {dim:?} to join along (dims are {:?})",
+                a.dims()
+            ))
+        })?;
+    }
     let mut groups: Vec<(String, Vec<LazyArray>)> = Vec::new();
     for a in opened {
         let axis = a.axis(dim)?;

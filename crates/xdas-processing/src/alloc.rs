@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn blocks_are_reused_zeroed_and_aligned() {
         let a = ChunkAllocator;
-        let layout = Layout::from_size_align(3 << 20, 8).unwrap();
+        let layout = Layout::from_size_align((3 << 20) - 1000, 8).unwrap();
         unsafe {
             let p = a.alloc(layout);
             assert!(!p.is_null());

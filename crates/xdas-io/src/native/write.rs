@@ -2,11 +2,10 @@
 //! variables, netCDF-4 dimension scales, and the data variable (in memory, streamed from a
 //! lazy array, or an HDF5 virtual dataset over the files a lazy array reads).
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hdf5::plist::dataset_create::AttrCreationOrder;
+use hdf5::plist::dataset_create::{AllocTime, AttrCreationOrder, FillTime};
 use hdf5::types::{FixedAscii, VarLenArray, VarLenUnicode};
 use hdf5::{Dataset, File, Group, H5Type, Location, ObjectReference1};
 use ndarray::ArrayD;
@@ -42,6 +41,9 @@ pub struct WriteOptions {
     pub deflate: Option<u8>,
     /// Byte-shuffle before deflating (better ratios on smooth float data).
     pub shuffle: bool,
+    /// Write the samples of a contiguous, uncompressed data variable with `O_DIRECT`,
+    /// past the page cache (only [`write()`]; see [`WriteOptions::direct_io`]).
+    pub direct_io: bool,
 }
 
 impl WriteOptions {
@@ -58,6 +60,20 @@ impl WriteOptions {
     /// Enable or disable the shuffle filter.
     pub fn shuffle(mut self, on: bool) -> Self {
         self.shuffle = on;
+        self
+    }
+    /// Write the data samples with `O_DIRECT` (for streams of large outputs).
+    ///
+    /// The HDF5 library writes the file's layout, with the data variable's storage
+    /// allocated, 4 KiB-aligned and left unwritten; the samples are then written at that
+    /// offset straight to the disk, without being copied into the page cache. A chunked
+    /// run writes as much as it reads, and on this project's VM buffered writes ran at
+    /// ~0.5 GB/s of CPU-bound copying and halved the speed of the concurrent reads.
+    /// Applies to [`write()`] of a contiguous (unchunked, uncompressed) data variable;
+    /// other layouts, and file systems without `O_DIRECT`, are written as usual. The
+    /// file is the same byte for byte either way.
+    pub fn direct_io(mut self, on: bool) -> Self {
+        self.direct_io = on;
         self
     }
 }
@@ -537,6 +553,9 @@ pub(crate) enum Payload<'a, T> {
     Lazy(&'a LazyArray),
     /// A virtual dataset over these mappings.
     Virtual(&'a [Mapping]),
+    /// Storage for an in-memory array, allocated (contiguous) but left unwritten: the
+    /// caller writes the samples at the offset [`write_group`] returns.
+    Reserved(&'a ArrayD<T>),
 }
 
 /// One mapping of a virtual dataset.
@@ -560,14 +579,15 @@ pub(crate) struct Meta<'a> {
     pub attrs: Option<&'a Attrs>,
 }
 
-/// Write one array's layout into group `g`.
+/// Write one array's layout into group `g`. For [`Payload::Reserved`], returns the file
+/// offset where the data variable's samples go (`None`: they were written already).
 pub(crate) fn write_group<T: NativeElement>(
     path: &Path,
     g: &Group,
     meta: &Meta,
     payload: Payload<T>,
     options: &WriteOptions,
-) -> Result<()> {
+) -> Result<Option<u64>> {
     set_str(path, g, "Conventions", "CF-1.13")?;
     let var_name = meta.name.unwrap_or("__values__");
     if var_name.is_empty() || var_name.contains('/') || var_name == "." {
@@ -665,7 +685,7 @@ pub(crate) fn write_group<T: NativeElement>(
         lay.phony_dim(d, n)?;
     }
     // the data variable
-    let ds = data_var(path, g, var_name, meta, payload, options)?;
+    let (ds, reserved) = data_var(path, g, var_name, meta, payload, options)?;
     let dims: Vec<&str> = meta.dims.iter().map(String::as_str).collect();
     lay.attach(var_name, &ds, &dims)?;
     if let Some(attrs) = meta.attrs {
@@ -701,7 +721,8 @@ pub(crate) fn write_group<T: NativeElement>(
     if !sampled.is_empty() {
         set_str(path, &ds, "coordinate_sampling", &sampled.join(" "))?;
     }
-    lay.finish()
+    lay.finish()?;
+    Ok(reserved)
 }
 
 /// Chunk shape for the options (clipped to the array; `None`: contiguous).
@@ -755,7 +776,7 @@ fn data_var<T: NativeElement>(
     meta: &Meta,
     payload: Payload<T>,
     options: &WriteOptions,
-) -> Result<Dataset> {
+) -> Result<(Dataset, Option<u64>)> {
     let what = format!("data variable {name:?}");
     let shape = meta.shape.to_vec();
     macro_rules! build {
@@ -787,6 +808,13 @@ fn data_var<T: NativeElement>(
                             hyperslab(&dst_sel),
                         );
                     }
+                }
+                Payload::Reserved(_) => {
+                    // contiguous, allocated now (so that it has an offset), never filled
+                    b = b.with_dcpl(|p| {
+                        p.alloc_time(Some(AllocTime::Early))
+                            .fill_time(FillTime::Never)
+                    });
                 }
                 _ => {
                     if let Some(c) = chunk_shape(path, meta, options, std::mem::size_of::<$t>())? {
@@ -826,6 +854,7 @@ fn data_var<T: NativeElement>(
             )));
         }
     };
+    let mut reserved = None;
     match payload {
         Payload::Memory(a) => {
             if !a.is_empty() {
@@ -833,10 +862,17 @@ fn data_var<T: NativeElement>(
                 ds.write(&a.view()).map_err(h5w(path, &what))?;
             }
         }
+        Payload::Reserved(a) => match ds.offset() {
+            Some(offset) => reserved = Some(offset),
+            None => {
+                let a = a.as_standard_layout();
+                ds.write(&a.view()).map_err(h5w(path, &what))?;
+            }
+        },
         Payload::Lazy(lazy) => stream(path, &ds, lazy, &what)?,
         Payload::Virtual(_) => {}
     }
-    Ok(ds)
+    Ok((ds, reserved))
 }
 
 /// The fill value xdas gives virtual datasets: NaN for floats, the minimum for ints.
@@ -953,9 +989,50 @@ pub fn write<T: NativeElement>(
     options: &WriteOptions,
 ) -> Result<()> {
     let path = path.as_ref();
-    let file = create_file(path)?;
-    write_array_group(path, &file, da, options)?;
-    finish_file(path, &file)
+    let direct = options.direct_io
+        && options.chunks.is_none()
+        && options.deflate.is_none()
+        && !options.shuffle
+        && !da.data().is_empty();
+    let samples = if direct { da.data().as_slice() } else { None };
+    let Some(samples) = samples else {
+        let file = create_file(path)?;
+        write_array_group(path, &file, da, options)?;
+        return finish_file(path, &file);
+    };
+    // the layout through HDF5, the samples' storage aligned and left unwritten ...
+    hdf5::silence_errors(true);
+    let file = File::with_options()
+        .with_fapl(|p| p.alignment(64 << 10, crate::direct::ALIGN as u64))
+        .create(path)
+        .map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))?;
+    let coords: Vec<(String, Coordinate)> = da
+        .coords()
+        .map(|(k, c)| (k.to_string(), c.clone()))
+        .collect();
+    let offset = write_group(
+        path,
+        &file,
+        &array_meta(da, &coords),
+        Payload::Reserved(da.data()),
+        options,
+    )?;
+    finish_file(path, &file)?;
+    drop(file);
+    // ... then the samples, once HDF5 has closed the file
+    if let Some(offset) = offset {
+        // SAFETY: the elements are plain numbers (no padding); the slice covers exactly
+        // their bytes, in memory order, which is HDF5's native layout of the dataset.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(
+                samples.as_ptr().cast::<u8>(),
+                std::mem::size_of_val(samples),
+            )
+        };
+        crate::direct::write_at(path, offset, bytes)
+            .map_err(|e| IoError::hdf5(path, format!("cannot write the samples: {e}")))?;
+    }
+    Ok(())
 }
 
 /// Write a lazy array to `path`, reading it block by block (bounded memory: about
@@ -1020,7 +1097,6 @@ fn mappings(target: &Path, lazy: &LazyArray) -> Result<Vec<Mapping>> {
         ))
     })?;
     let region = lazy.region();
-    let mut shapes: HashMap<(PathBuf, String), Vec<usize>> = HashMap::new();
     let mut out = Vec::new();
     for p in pieces {
         let n = region.len();
@@ -1048,23 +1124,10 @@ fn mappings(target: &Path, lazy: &LazyArray) -> Result<Vec<Mapping>> {
         if empty {
             continue;
         }
-        let key = (p.file.clone(), p.dataset.clone());
-        let src_shape = match shapes.get(&key) {
-            Some(s) => s.clone(),
-            None => {
-                let f = crate::h5::open(&p.file)?;
-                let ds = f
-                    .dataset(&p.dataset)
-                    .map_err(|e| IoError::hdf5(&p.file, format!("dataset {:?}: {e}", p.dataset)))?;
-                let s = ds.shape();
-                shapes.insert(key, s.clone());
-                s
-            }
-        };
         out.push(Mapping {
             file: source_name(target, &p.file)?,
             dataset: p.dataset.clone(),
-            src_shape,
+            src_shape: p.file_shape.clone(),
             src_start,
             dst_start,
             count,
@@ -1150,6 +1213,7 @@ fn write_array_group<T: NativeElement>(
         Payload::Memory(da.data()),
         options,
     )
+    .map(|_| ())
 }
 
 /// One level of a collection: group `<name or "collection">` under `parent`, one group
