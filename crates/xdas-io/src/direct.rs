@@ -78,7 +78,7 @@ pub(crate) fn write_at(path: &Path, offset: u64, bytes: &[u8]) -> io::Result<usi
             .custom_flags(libc::O_DIRECT)
             .open(path)
     {
-        if (bytes.as_ptr() as usize).is_multiple_of(ALIGN) {
+        if (bytes.as_ptr() as usize) % ALIGN == 0 {
             done = direct_piece(&f, &bytes[..body], offset)?;
         } else if let Some(mut stage) = Aligned::new(STAGE.min(body)) {
             'outer: while done < body {

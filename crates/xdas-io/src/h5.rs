@@ -60,7 +60,32 @@ pub fn open(path: &Path) -> Result<File> {
         )));
     }
     hdf5::silence_errors(true);
-    File::open(path).map_err(|e| IoError::hdf5(path, e))
+    let file = File::open(path).map_err(|e| IoError::hdf5(path, e))?;
+    close_on_exec(&file);
+    Ok(file)
+}
+
+/// Mark the descriptor of an HDF5 file close-on-exec.
+///
+/// The HDF5 library opens files without `O_CLOEXEC`: a child process started while a
+/// file is open (a script, a viewer) inherits the descriptor and the library's lock on
+/// it, and the file cannot be rewritten until that child exits — even after this
+/// process has closed it.
+pub(crate) fn close_on_exec(file: &File) {
+    hdf5::sync::sync(|| {
+        let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
+        // SAFETY: a valid file id; with the default (sec2) driver the handle points at
+        // the file's `int` descriptor, which stays open while the file is.
+        unsafe {
+            if hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), hdf5_sys::h5p::H5P_DEFAULT, &mut handle)
+                >= 0
+                && !handle.is_null()
+            {
+                let fd = *(handle as *const libc::c_int);
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
+        }
+    });
 }
 
 /// The element type of a dataset, if it is a plain number.
@@ -226,8 +251,7 @@ impl Source for H5DatasetRef {
         self.dtype
     }
     fn read(&self, region: &[Range<usize>]) -> Result<Data> {
-        let file = open(&self.path)?;
-        let ds = H5Dataset::open(&file, &self.path, &self.name)?;
+        let ds = cached(&self.path, &self.name)?;
         if ds.shape != self.shape || ds.dtype != self.dtype {
             return Err(IoError::Invalid(format!(
                 "{}: dataset {:?} is {:?} {:?}, not the {:?} {:?} written there",
@@ -251,6 +275,74 @@ impl Source for H5DatasetRef {
             file_shape: self.shape.clone(),
         }])
     }
+}
+
+/// How many datasets [`H5DatasetRef`] keeps open between reads.
+const KEEP_OPEN: usize = 16;
+
+/// Which version of a file a cached handle belongs to.
+#[derive(PartialEq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+}
+
+fn stamp(path: &Path) -> Result<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).map_err(|source| IoError::Os {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Stamp {
+        dev: m.dev(),
+        ino: m.ino(),
+        len: m.len(),
+        mtime: (m.mtime(), m.mtime_nsec()),
+    })
+}
+
+/// Datasets opened by [`H5DatasetRef::read`], least recently used first.
+type OpenList = Vec<(PathBuf, String, Stamp, H5Dataset)>;
+static OPEN: std::sync::Mutex<OpenList> = std::sync::Mutex::new(Vec::new());
+
+/// Dataset `name` of `path`, from the few kept open (while the file is unchanged) or
+/// opened now.
+///
+/// Why a small cache instead of a handle per lazy array: every open HDF5 file costs
+/// about half a megabyte of metadata cache, zeroed on open, and the library compares
+/// each new file with all open ones. Holding the 10,000 files of a day open made the
+/// scan quadratic; now a scan closes each file, and reads reopen only what they use.
+fn cached(path: &Path, name: &str) -> Result<H5Dataset> {
+    let now = stamp(path)?;
+    let mut open_list = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = open_list
+        .iter()
+        .position(|(p, n, st, _)| p == path && n == name && *st == now)
+    {
+        let entry = open_list.remove(i);
+        let ds = entry.3.clone();
+        open_list.push(entry);
+        return Ok(ds);
+    }
+    open_list.retain(|(p, ..)| p != path);
+    let file = open(path)?;
+    let ds = H5Dataset::open(&file, path, name)?;
+    open_list.push((path.to_path_buf(), name.to_string(), now, ds.clone()));
+    if open_list.len() > KEEP_OPEN {
+        open_list.remove(0);
+    }
+    Ok(ds)
+}
+
+/// Close the datasets of `path` kept open for reading (before the file is rewritten:
+/// the HDF5 library refuses to create a file that it has open).
+pub(crate) fn forget(path: &Path) {
+    let mut open_list = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    let canon = std::fs::canonicalize(path).ok();
+    open_list
+        .retain(|(p, ..)| p != path && (canon.is_none() || std::fs::canonicalize(p).ok() != canon));
 }
 
 fn empty(dtype: DType, shape: &[usize]) -> Data {

@@ -1497,3 +1497,41 @@ fn direct_io_writes_read_back_equal() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Opened native files are not held open (a scan of thousands of files stays linear):
+/// reading reopens them, a file rewritten in between reads back its new samples, and a
+/// file that a lazy array points at can be rewritten.
+#[test]
+fn rewritten_files_read_back_new_samples() {
+    let dir = std::env::temp_dir().join(format!("xdas-rewrite-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("a.nc");
+    let make = |v: f32| {
+        DataArray::new(
+            ArrayD::from_elem(IxDyn(&[4, 3]), v),
+            &["time", "distance"],
+            vec![("distance", Coordinate::from_block(0.0, 3, 1.0, "distance"))],
+        )
+        .unwrap()
+    };
+    native::write(&make(1.0), &p, &WriteOptions::default()).unwrap();
+    let lazy = xdas_io::open(&p).unwrap();
+    assert!(lazy.load_as::<f32>().unwrap().equals(&make(1.0)));
+    // rewritten while `lazy` still exists (and after a read cached the handle)
+    native::write(&make(2.0), &p, &WriteOptions::default()).unwrap();
+    assert!(lazy.load_as::<f32>().unwrap().equals(&make(2.0)));
+    native::write(&make(3.0), &p, &WriteOptions::default().direct_io(true)).unwrap();
+    let again = xdas_io::open(&p).unwrap().load_as::<f32>().unwrap();
+    assert!(again.equals(&make(3.0)));
+    // replaced by a file of another shape: a clear error, not wrong samples
+    let other = DataArray::new(
+        ArrayD::from_elem(IxDyn(&[5, 3]), 0.0f32),
+        &["time", "distance"],
+        vec![],
+    )
+    .unwrap();
+    native::write(&other, &p, &WriteOptions::default()).unwrap();
+    let err = lazy.load_as::<f32>().unwrap_err().to_string();
+    assert!(err.contains("not the"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

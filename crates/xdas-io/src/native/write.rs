@@ -946,8 +946,12 @@ fn data_size(d: DType) -> usize {
 // ------------------------------------------------------------------ files
 
 fn create_file(path: &Path) -> Result<File> {
+    crate::h5::forget(path);
     hdf5::silence_errors(true);
-    File::create(path).map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))
+    let file =
+        File::create(path).map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))?;
+    crate::h5::close_on_exec(&file);
+    Ok(file)
 }
 
 fn finish_file(path: &Path, file: &File) -> Result<()> {
@@ -1001,11 +1005,13 @@ pub fn write<T: NativeElement>(
         return finish_file(path, &file);
     };
     // the layout through HDF5, the samples' storage aligned and left unwritten ...
+    crate::h5::forget(path);
     hdf5::silence_errors(true);
     let file = File::with_options()
         .with_fapl(|p| p.alignment(64 << 10, crate::direct::ALIGN as u64))
         .create(path)
         .map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))?;
+    crate::h5::close_on_exec(&file);
     let coords: Vec<(String, Coordinate)> = da
         .coords()
         .map(|(k, c)| (k.to_string(), c.clone()))
