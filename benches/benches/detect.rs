@@ -6,6 +6,9 @@
 //!   vectorises across channels; the classic (boxcar) method for comparison;
 //! * the threshold trigger along time on the recursive characteristic function;
 //! * `medfilt` with kernels (5, 1) and (5, 3) on `(time, channel)`.
+//!
+//! Like the `xdas` CLI, the binary installs `xdas_processing::ChunkAllocator`
+//! (`XDAS_BENCH_SYSTEM_ALLOC=1` disables its cache; see `filter.rs`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -15,6 +18,10 @@ use xdas_signal::detect::{StaLtaMethod, sta_lta, trigger};
 use xdas_signal::medfilt::medfilt;
 
 use xdas_benches::{NCH, NT, random_data as data};
+use xdas_processing::ChunkAllocator;
+
+#[global_allocator]
+static ALLOC: ChunkAllocator = ChunkAllocator;
 
 fn group<'a>(
     c: &'a mut Criterion,
@@ -57,6 +64,9 @@ fn bench_dtype<T: Real>(c: &mut Criterion, dt: &str) {
 }
 
 fn benches(c: &mut Criterion) {
+    if std::env::var_os("XDAS_BENCH_SYSTEM_ALLOC").is_some() {
+        ChunkAllocator::set_cache_limit(0);
+    }
     bench_dtype::<f32>(c, "f32");
     bench_dtype::<f64>(c, "f64");
 }

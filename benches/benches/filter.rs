@@ -7,6 +7,11 @@
 //! * `resample_poly` 2/5 along time.
 //!
 //! `benches/compare_scipy.py` times scipy on the same shapes and kernels and prints the ratios.
+//!
+//! Like the `xdas` CLI, the binary installs `xdas_processing::ChunkAllocator`: each call's
+//! output array reuses the previous call's freed block instead of faulting in fresh
+//! pages (set `XDAS_BENCH_SYSTEM_ALLOC=1` to measure with the system allocator's behaviour:
+//! the cache is then disabled).
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
@@ -20,6 +25,10 @@ use xdas_signal::resample::{ResamplePad, resample_poly};
 use xdas_signal::window::Window;
 
 use xdas_benches::{NCH, NT, random_data as data};
+use xdas_processing::ChunkAllocator;
+
+#[global_allocator]
+static ALLOC: ChunkAllocator = ChunkAllocator;
 
 /// A benchmark group with few, long samples: one call takes tens of milliseconds, and
 /// the first calls of a run pay for faulting in fresh memory (the warm-up absorbs them).
@@ -66,6 +75,9 @@ fn bench_dtype<T: Real>(c: &mut Criterion, dt: &str) {
 }
 
 fn benches(c: &mut Criterion) {
+    if std::env::var_os("XDAS_BENCH_SYSTEM_ALLOC").is_some() {
+        ChunkAllocator::set_cache_limit(0);
+    }
     bench_dtype::<f32>(c, "f32");
     bench_dtype::<f64>(c, "f64");
 }
