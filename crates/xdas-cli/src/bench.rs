@@ -74,6 +74,36 @@ fn cold_cat(path: &Path) -> Result<f64> {
     Ok(size / 1e6 / t.elapsed().as_secs_f64())
 }
 
+/// The disk's own limit for the pipeline's I/O: `cat` of the cold input while `dd`
+/// writes `out_mb` with `O_DIRECT` in 10 MB pieces (the output's size and write
+/// pattern) next to it; MB/s of input until both are done.
+fn cold_cat_with_writes(path: &Path, out_mb: usize, dir: &Path) -> Result<f64> {
+    sync();
+    evict(path);
+    let size = std::fs::metadata(path)?.len() as f64;
+    let target = dir.join("dd-output");
+    let t = Instant::now();
+    let mut dd = Command::new("dd")
+        .arg("if=/dev/zero")
+        .arg(format!("of={}", target.display()))
+        .args(["bs=10M", &format!("count={}", out_mb.div_ceil(10)), "oflag=direct"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("running dd")?;
+    let s = Command::new("cat")
+        .arg(path)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("running cat")?;
+    let d = dd.wait().context("running dd")?;
+    let secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&target);
+    if !s.success() || !d.success() {
+        bail!("cat or dd failed");
+    }
+    Ok(size / 1e6 / secs)
+}
+
 /// Run `xdas bench`.
 pub fn run(args: &BenchArgs) -> Result<()> {
     let dir = args
@@ -126,14 +156,23 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     // tens of percent within a minute, so each run of ours is compared with the `cat`
     // just before it, and the medians are reported
     let mut cats = Vec::new();
+    let mut mixes = Vec::new();
     let mut runs: Vec<(f64, Value)> = Vec::new();
     let mut ratios = Vec::new();
+    let mut mix_ratios = Vec::new();
+    let out_mb = (mb / 2.0).ceil() as usize;
     for _ in 0..RUNS {
         let cat = cold_cat(&input)?;
+        let mix = cold_cat_with_writes(&input, out_mb, &dir)?;
         let run = ours_run(false)?;
-        eprintln!("  cold cat {cat:.0} MB/s, ours {:.0} MB/s", mb / run.0);
+        eprintln!(
+            "  cold cat {cat:.0} MB/s; with {out_mb} MB written beside it {mix:.0} MB/s; ours {:.0} MB/s",
+            mb / run.0
+        );
         ratios.push(mb / run.0 / cat);
+        mix_ratios.push(mb / run.0 / mix);
         cats.push(cat);
+        mixes.push(mix);
         runs.push(run);
     }
     let cat1 = median(cats.clone());
@@ -163,6 +202,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     println!(
         "  cold read of the input (cat, just before each run): median {cat1:.0} MB/s of {cats:.0?}; ours / cat: median {:.0} %",
         100.0 * ratio
+    );
+    println!(
+        "  the disk's limit for this I/O (cat of the input while dd writes the output's {out_mb} MB with O_DIRECT): median {:.0} MB/s of {mixes:.0?}; ours / that: median {:.0} %",
+        median(mixes.clone()),
+        100.0 * median(mix_ratios)
     );
     println!(
         "  with a checkpoint every second (state + fsync of the output): {:.0} MB/s ({wall_ckpt:.2} s), peak memory {:.0} MB",
