@@ -86,7 +86,11 @@ fn cold_cat_with_writes(path: &Path, out_mb: usize, dir: &Path) -> Result<f64> {
     let mut dd = Command::new("dd")
         .arg("if=/dev/zero")
         .arg(format!("of={}", target.display()))
-        .args(["bs=10M", &format!("count={}", out_mb.div_ceil(10)), "oflag=direct"])
+        .args([
+            "bs=10M",
+            &format!("count={}", out_mb.div_ceil(10)),
+            "oflag=direct",
+        ])
         .stderr(std::process::Stdio::null())
         .spawn()
         .context("running dd")?;
