@@ -39,7 +39,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const LARGE: usize = 1 << 20;
 /// Size classes: large allocations are rounded up to a multiple of this.
 const GRAIN: usize = 64 << 10;
-/// From this size on, blocks ask for transparent huge pages.
+/// From this size on, blocks ask for transparent huge pages (Linux).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const HUGE: usize = 4 << 20;
 /// How many freed blocks are kept at most.
 const SLOTS: usize = 32;
@@ -139,6 +140,7 @@ fn map(len: usize) -> *mut u8 {
     if p == libc::MAP_FAILED {
         return std::ptr::null_mut();
     }
+    #[cfg(target_os = "linux")]
     if len >= HUGE {
         // advisory only: fewer page faults where the kernel has huge pages
         // SAFETY: `p..p+len` is the mapping just made.
