@@ -47,6 +47,26 @@ impl DType {
             DType::Str => "str",
         }
     }
+
+    /// Bytes per element, as numpy's `itemsize` (`None` for strings, which vary).
+    ///
+    /// ```
+    /// use xdas_core::DType;
+    /// assert_eq!(DType::F32.itemsize(), Some(4));
+    /// assert_eq!(DType::C128.itemsize(), Some(16));
+    /// assert_eq!(DType::Str.itemsize(), None);
+    /// ```
+    pub fn itemsize(self) -> Option<usize> {
+        Some(match self {
+            DType::Bool | DType::I8 | DType::U8 => 1,
+            DType::I16 | DType::U16 => 2,
+            DType::I32 | DType::U32 | DType::F32 => 4,
+            DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
+            DType::Datetime | DType::Timedelta => 8,
+            DType::C128 => 16,
+            DType::Str => return None,
+        })
+    }
 }
 
 impl fmt::Display for DType {

@@ -265,6 +265,37 @@ impl Source for H5DatasetRef {
         }
         ds.read(region)
     }
+    /// Ask the OS to read the bytes of the rows of `region` ahead (contiguous datasets
+    /// only: their samples are one block of the file, at the dataset's offset).
+    fn prefetch(&self, region: &[Range<usize>]) {
+        if region.len() != self.shape.len() || region.is_empty() || region[0].is_empty() {
+            return;
+        }
+        let Ok(ds) = cached(&self.path, &self.name) else {
+            return;
+        };
+        let Some(offset) = ds.dataset().offset() else {
+            return;
+        };
+        let Some(size) = self.dtype.itemsize() else {
+            return;
+        };
+        let row: usize = self.shape[1..].iter().product::<usize>() * size;
+        let start = offset + (region[0].start * row) as u64;
+        let len = (region[0].len() * row) as u64;
+        if let Ok(f) = std::fs::File::open(&self.path) {
+            use std::os::fd::AsRawFd;
+            // SAFETY: a valid descriptor; the call only schedules reads into the cache.
+            unsafe {
+                libc::posix_fadvise(
+                    f.as_raw_fd(),
+                    start as libc::off_t,
+                    len as libc::off_t,
+                    libc::POSIX_FADV_WILLNEED,
+                )
+            };
+        }
+    }
     fn pieces(&self) -> Option<Vec<Piece>> {
         Some(vec![Piece {
             file: self.path.clone(),

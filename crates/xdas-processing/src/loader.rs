@@ -217,6 +217,14 @@ impl Loader for ArrayLoader {
             Ok(p) => p,
             Err(e) => return Some(Err(e.into())),
         };
+        // the next chunk starts coming from the disk while this one is read
+        if stop < self.len
+            && let Ok(next) = self
+                .array
+                .isel(&self.dim, stop, (stop + self.step).min(self.len))
+        {
+            next.prefetch();
+        }
         let chunk = if self.as_f64 {
             part.load_as::<f64>().map(Chunk::F64)
         } else {
