@@ -88,26 +88,15 @@ pub(crate) fn write_at(path: &Path, offset: u64, bytes: &[u8]) -> io::Result<usi
         if (bytes.as_ptr() as usize) % ALIGN == 0 {
             done = direct_piece(&f, &bytes[..body], offset)?;
         } else if let Some(mut stage) = Aligned::new(STAGE.min(body)) {
-            'outer: while done < body {
+            while done < body {
                 let n = stage.len.min(body - done);
                 let buf = &mut stage.as_mut()[..n];
                 buf.copy_from_slice(&bytes[done..done + n]);
-                let mut put = 0;
-                while put < n {
-                    match f.write_at(&buf[put..], offset + (done + put) as u64) {
-                        Ok(k) if k > 0 && k % ALIGN == 0 => put += k,
-                        Ok(k) => {
-                            done += put + k;
-                            break 'outer;
-                        }
-                        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
-                            done += put;
-                            break 'outer;
-                        }
-                        Err(e) => return Err(e),
-                    }
+                let put = direct_piece(&f, buf, offset + done as u64)?;
+                done += put;
+                if put < n {
+                    break;
                 }
-                done += n;
             }
         }
     }

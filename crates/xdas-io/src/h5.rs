@@ -217,14 +217,7 @@ impl Source for H5Dataset {
         })
     }
     fn pieces(&self) -> Option<Vec<Piece>> {
-        Some(vec![Piece {
-            file: self.path.clone(),
-            dataset: self.name.clone(),
-            src_start: vec![0; self.shape.len()],
-            dst_start: vec![0; self.shape.len()],
-            count: self.shape.clone(),
-            file_shape: self.shape.clone(),
-        }])
+        Some(vec![Piece::whole(&self.path, &self.name, &self.shape)])
     }
 }
 
@@ -297,14 +290,7 @@ impl Source for H5DatasetRef {
         }
     }
     fn pieces(&self) -> Option<Vec<Piece>> {
-        Some(vec![Piece {
-            file: self.path.clone(),
-            dataset: self.name.clone(),
-            src_start: vec![0; self.shape.len()],
-            dst_start: vec![0; self.shape.len()],
-            count: self.shape.clone(),
-            file_shape: self.shape.clone(),
-        }])
+        Some(vec![Piece::whole(&self.path, &self.name, &self.shape)])
     }
 }
 
@@ -357,7 +343,8 @@ fn cached(path: &Path, name: &str) -> Result<H5Dataset> {
         open_list.push(entry);
         return Ok(ds);
     }
-    open_list.retain(|(p, ..)| p != path);
+    // handles of an earlier version of this file
+    open_list.retain(|(p, _, st, _)| p != path || *st == now);
     let file = open(path)?;
     let ds = H5Dataset::open(&file, path, name)?;
     open_list.push((path.to_path_buf(), name.to_string(), now, ds.clone()));

@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ndarray::ArrayD;
@@ -54,6 +54,20 @@ pub struct Piece {
     pub count: Vec<usize>,
     /// Shape of the whole dataset in the file (a virtual dataset names it).
     pub file_shape: Vec<usize>,
+}
+
+impl Piece {
+    /// All of dataset `dataset` (of shape `shape`) in `file`, as the whole source.
+    pub fn whole(file: &Path, dataset: &str, shape: &[usize]) -> Piece {
+        Piece {
+            file: file.to_path_buf(),
+            dataset: dataset.to_string(),
+            src_start: vec![0; shape.len()],
+            dst_start: vec![0; shape.len()],
+            count: shape.to_vec(),
+            file_shape: shape.to_vec(),
+        }
+    }
 }
 
 fn check_region(shape: &[usize], region: &[Range<usize>]) -> Result<()> {
