@@ -146,6 +146,17 @@ impl H5Dataset {
         })
     }
 
+    /// This dataset described by file, path, shape and dtype, to be reopened on each
+    /// read instead of holding the file open (see [`H5DatasetRef`]).
+    pub fn describe(&self) -> H5DatasetRef {
+        H5DatasetRef {
+            path: self.path.clone(),
+            name: self.name.clone(),
+            shape: self.shape.clone(),
+            dtype: self.dtype,
+        }
+    }
+
     /// The underlying dataset.
     pub fn dataset(&self) -> &Dataset {
         &self.ds

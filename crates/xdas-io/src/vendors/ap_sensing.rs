@@ -108,7 +108,7 @@ impl Engine for ApSensing {
                 Coordinate::from_block(x0, nx, dx, "distance"),
             ),
         ];
-        let source: Arc<dyn Source> = Arc::new(data);
+        let source: Arc<dyn Source> = Arc::new(data.describe());
         LazyArray::new(
             source,
             vec!["time".into(), "distance".into()],

@@ -218,9 +218,9 @@ fn open_file(f: &File, path: &Path) -> Result<LazyArray> {
     };
 
     let source: Arc<dyn Source> = if swapped {
-        Arc::new(Transposed::new(Arc::new(ds), vec![1, 0])?)
+        Arc::new(Transposed::new(Arc::new(ds.describe()), vec![1, 0])?)
     } else {
-        Arc::new(ds)
+        Arc::new(ds.describe())
     };
     LazyArray::new(
         source,

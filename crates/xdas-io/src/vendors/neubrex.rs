@@ -163,7 +163,7 @@ impl Engine for Neubrex {
             copy_first(&a, &[name], key, &mut attrs);
         }
         LazyArray::new(
-            Arc::new(ds),
+            Arc::new(ds.describe()),
             vec!["time".into(), "distance".into()],
             vec![("time".into(), time), ("distance".into(), distance)],
             None,

@@ -160,9 +160,9 @@ impl Engine for OptoDas {
             ("distance".to_string(), distance),
         ];
         let source: Arc<dyn Source> = if time_axis == 0 {
-            Arc::new(data)
+            Arc::new(data.describe())
         } else {
-            Arc::new(Transposed::new(Arc::new(data), vec![1, 0])?)
+            Arc::new(Transposed::new(Arc::new(data.describe()), vec![1, 0])?)
         };
         LazyArray::new(
             source,

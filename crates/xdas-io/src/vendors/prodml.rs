@@ -247,9 +247,9 @@ impl<'a> Ctx<'a> {
         copy_first(node, &["RawDataUnit"], "data_units", &mut attrs);
         copy_first(node, &["RawDescription"], "description", &mut attrs);
         let source: Arc<dyn Source> = if swapped {
-            Arc::new(Transposed::new(Arc::new(ds), vec![1, 0])?)
+            Arc::new(Transposed::new(Arc::new(ds.describe()), vec![1, 0])?)
         } else {
-            Arc::new(ds)
+            Arc::new(ds.describe())
         };
         LazyArray::new(
             source,
@@ -291,9 +291,9 @@ impl<'a> Ctx<'a> {
             f_hi.push(hi);
             numbers.push(*i as i64);
             bands.push(if swapped {
-                Arc::new(Transposed::new(Arc::new(ds), vec![1, 0])?)
+                Arc::new(Transposed::new(Arc::new(ds.describe()), vec![1, 0])?)
             } else {
-                Arc::new(ds)
+                Arc::new(ds.describe())
             });
         }
         let Some((shape, dtype, swapped, first_ds)) = first else {

@@ -115,7 +115,7 @@ impl Engine for SilixaH5 {
                 Coordinate::from_block(x0, nx, dx, "distance"),
             ),
         ];
-        let source: Arc<dyn Source> = Arc::new(data);
+        let source: Arc<dyn Source> = Arc::new(data.describe());
         LazyArray::new(
             source,
             vec!["time".into(), "distance".into()],
