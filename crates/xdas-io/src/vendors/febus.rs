@@ -103,7 +103,7 @@ use super::ap_sensing::{ds_f64s, fits_time_range, numeric_dataset, positive};
 use crate::data::Data;
 use crate::engine::{Engine, Probe};
 use crate::error::{IoError, Result};
-use crate::h5::{self, H5Dataset, attr_f64s};
+use crate::h5::{self, H5DatasetRef, attr_f64s};
 use crate::lazy::{LazyArray, Source};
 
 const NAME: &str = "febus";
@@ -273,7 +273,7 @@ pub fn open_with_options(path: impl AsRef<Path>, options: &FebusOptions) -> Resu
         let frequency = Coordinate::from_block(origin[1] + extent[2] * df, nrows, df, "frequency");
         let time = block_stamps(&stamps, block_rate).map_err(fail)?;
         return LazyArray::new(
-            Arc::new(data),
+            Arc::new(data.describe()),
             vec!["time".into(), "frequency".into(), "distance".into()],
             vec![
                 ("time".into(), time),
@@ -370,7 +370,7 @@ pub fn open_with_options(path: impl AsRef<Path>, options: &FebusOptions) -> Resu
     }
     let time = joined_blocks(&starts, keep, num, den);
     let source = Blocks {
-        inner: data,
+        inner: data.describe(),
         skip,
         keep,
     };
@@ -593,7 +593,7 @@ fn joined_blocks(starts: &[Datetime], keep: usize, num: Timedelta, den: u64) -> 
 /// `time × distance` array.
 #[derive(Debug)]
 struct Blocks {
-    inner: H5Dataset,
+    inner: H5DatasetRef,
     /// Rows trimmed at the start of each block.
     skip: usize,
     /// Rows kept per block.

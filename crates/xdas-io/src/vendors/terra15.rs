@@ -32,7 +32,7 @@ use super::ap_sensing::{datetime_from_seconds, numeric_dataset, positive};
 use crate::data::Data;
 use crate::engine::{Engine, Probe};
 use crate::error::{IoError, Result};
-use crate::h5::{self, H5Dataset, attr_f64, attr_i64, attr_str};
+use crate::h5::{self, H5Dataset, H5DatasetRef, attr_f64, attr_i64, attr_str};
 use crate::lazy::{LazyArray, Piece, Source};
 
 const NAME: &str = "terra15";
@@ -154,10 +154,10 @@ impl Engine for Terra15 {
         let distance = Coordinate::from_block(x0, nx, dx, "distance");
 
         let source: Arc<dyn Source> = if n == nt {
-            Arc::new(data)
+            Arc::new(data.describe())
         } else {
             Arc::new(FirstRows {
-                inner: data,
+                inner: data.describe(),
                 rows: n,
             })
         };
@@ -188,7 +188,7 @@ fn read_f64(ds: &H5Dataset, rows: Range<usize>) -> Result<Vec<f64>> {
 /// The first `rows` rows of a stored array (a file whose last frame is unfilled).
 #[derive(Debug)]
 struct FirstRows {
-    inner: H5Dataset,
+    inner: H5DatasetRef,
     rows: usize,
 }
 
