@@ -58,51 +58,47 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Runs of each measurement (the virtual disk is noisy: single runs vary by ±30 %).
 const RUNS: usize = 3;
 
-fn cold_cat(path: &Path) -> Result<f64> {
+/// `cat` of the cold input, in MB/s of input. With `writes = Some((mb, dir))`, `dd`
+/// writes `mb` MB with `O_DIRECT` in 10 MB pieces into `dir` meanwhile (the output's size
+/// and write pattern) and the time runs until both are done: the disk's own limit for
+/// the pipeline's mix of reads and writes.
+fn cold_cat(path: &Path, writes: Option<(usize, &Path)>) -> Result<f64> {
     sync();
     evict(path);
     let size = std::fs::metadata(path)?.len() as f64;
     let t = Instant::now();
+    let dd = match writes {
+        Some((mb, dir)) => Some((
+            Command::new("dd")
+                .arg("if=/dev/zero")
+                .arg(format!("of={}", dir.join("dd-output").display()))
+                .args([
+                    "bs=10M",
+                    &format!("count={}", mb.div_ceil(10)),
+                    "oflag=direct",
+                ])
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .context("running dd")?,
+            dir.join("dd-output"),
+        )),
+        None => None,
+    };
     let s = Command::new("cat")
         .arg(path)
         .stdout(std::process::Stdio::null())
         .status()
         .context("running cat")?;
-    if !s.success() {
-        bail!("cat failed");
-    }
-    Ok(size / 1e6 / t.elapsed().as_secs_f64())
-}
-
-/// The disk's own limit for the pipeline's I/O: `cat` of the cold input while `dd`
-/// writes `out_mb` with `O_DIRECT` in 10 MB pieces (the output's size and write
-/// pattern) next to it; MB/s of input until both are done.
-fn cold_cat_with_writes(path: &Path, out_mb: usize, dir: &Path) -> Result<f64> {
-    sync();
-    evict(path);
-    let size = std::fs::metadata(path)?.len() as f64;
-    let target = dir.join("dd-output");
-    let t = Instant::now();
-    let mut dd = Command::new("dd")
-        .arg("if=/dev/zero")
-        .arg(format!("of={}", target.display()))
-        .args([
-            "bs=10M",
-            &format!("count={}", out_mb.div_ceil(10)),
-            "oflag=direct",
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .context("running dd")?;
-    let s = Command::new("cat")
-        .arg(path)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .context("running cat")?;
-    let d = dd.wait().context("running dd")?;
+    let dd_ok = match dd {
+        Some((mut child, target)) => {
+            let st = child.wait().context("running dd")?;
+            let _ = std::fs::remove_file(target);
+            st.success()
+        }
+        None => true,
+    };
     let secs = t.elapsed().as_secs_f64();
-    let _ = std::fs::remove_file(&target);
-    if !s.success() || !d.success() {
+    if !s.success() || !dd_ok {
         bail!("cat or dd failed");
     }
     Ok(size / 1e6 / secs)
@@ -166,8 +162,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut mix_ratios = Vec::new();
     let out_mb = (mb / 2.0).ceil() as usize;
     for _ in 0..RUNS {
-        let cat = cold_cat(&input)?;
-        let mix = cold_cat_with_writes(&input, out_mb, &dir)?;
+        let cat = cold_cat(&input, None)?;
+        let mix = cold_cat(&input, Some((out_mb, &dir)))?;
         let run = ours_run(false)?;
         eprintln!(
             "  cold cat {cat:.0} MB/s; with {out_mb} MB written beside it {mix:.0} MB/s; ours {:.0} MB/s",

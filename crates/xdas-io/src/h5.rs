@@ -368,10 +368,10 @@ fn cached(path: &Path, name: &str) -> Result<H5Dataset> {
 /// Close the datasets of `path` kept open for reading (before the file is rewritten:
 /// the HDF5 library refuses to create a file that it has open).
 pub(crate) fn forget(path: &Path) {
+    // the same file under another name too (same device and inode)
+    let id = stamp(path).ok().map(|st| (st.dev, st.ino));
     let mut open_list = OPEN.lock().unwrap_or_else(|e| e.into_inner());
-    let canon = std::fs::canonicalize(path).ok();
-    open_list
-        .retain(|(p, ..)| p != path && (canon.is_none() || std::fs::canonicalize(p).ok() != canon));
+    open_list.retain(|(p, _, st, _)| p != path && Some((st.dev, st.ino)) != id);
 }
 
 fn empty(dtype: DType, shape: &[usize]) -> Data {

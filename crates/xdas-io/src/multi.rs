@@ -287,8 +287,7 @@ pub fn combine(arrays: Vec<LazyArray>, dim: &str) -> Result<LazyCollection> {
     if arrays.is_empty() {
         return Err(IoError::Invalid("no arrays to join".into()));
     }
-    let opened = arrays;
-    for a in &opened {
+    for a in &arrays {
         a.axis(dim).map_err(|_| {
             IoError::Invalid(format!(
                 "no dim {dim:?} to join along (dims are {:?})",
@@ -297,7 +296,7 @@ pub fn combine(arrays: Vec<LazyArray>, dim: &str) -> Result<LazyCollection> {
         })?;
     }
     let mut groups: Vec<(String, Vec<LazyArray>)> = Vec::new();
-    for a in opened {
+    for a in arrays {
         let axis = a.axis(dim)?;
         let key = layout_key(&a, axis);
         match groups.iter_mut().find(|(k, _)| *k == key) {

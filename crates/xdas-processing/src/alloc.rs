@@ -229,8 +229,12 @@ unsafe impl GlobalAlloc for ChunkAllocator {
 mod tests {
     use super::*;
 
+    /// The cache is global: tests that depend on its limit run one at a time.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
     #[test]
     fn blocks_are_reused_zeroed_and_aligned() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let a = ChunkAllocator;
         let layout = Layout::from_size_align((3 << 20) - 1000, 8).unwrap();
         unsafe {
@@ -263,18 +267,27 @@ mod tests {
         }
     }
 
+    /// A freed block is kept up to the limit, and a
+    /// lower limit releases what is kept and stops keeping more.
     #[test]
     fn the_cache_respects_its_limit() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let a = ChunkAllocator;
         // a size class no other test uses
-        let layout = Layout::from_size_align(5 << 20 | 12345, 8).unwrap();
+        let layout = Layout::from_size_align((5 << 20) | 12345, 8).unwrap();
+        let len = class(layout.size());
         unsafe {
             let p = a.alloc(layout);
-            let before = ChunkAllocator::cached_bytes();
             a.dealloc(p, layout);
-            assert!(ChunkAllocator::cached_bytes() >= before);
-            assert_eq!(take(class(layout.size())), Some(p as usize));
-            unmap(p as usize, class(layout.size()));
+            assert!(ChunkAllocator::cached_bytes() >= len);
+            // a limit below what is kept: released, and nothing more is kept
+            ChunkAllocator::set_cache_limit(0);
+            assert_eq!(ChunkAllocator::cached_bytes(), 0);
+            let q = a.alloc(layout);
+            a.dealloc(q, layout);
+            assert_eq!(ChunkAllocator::cached_bytes(), 0);
+            assert_eq!(take(len), None);
+            ChunkAllocator::set_cache_limit(1 << 30);
         }
     }
 }

@@ -5,13 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use std::sync::Arc;
 use xdas_atoms::Chunk;
-
-use xdas_core::{DataArray, Element};
 use xdas_io::LazyArray;
-use xdas_io::h5::H5DatasetRef;
-use xdas_io::native::{WriteOptions, write, write_virtual};
+use xdas_io::native::{WriteOptions, described, write, write_virtual};
 
 use crate::error::{ProcessError, Result};
 use crate::writer::Writer;
@@ -23,11 +19,10 @@ pub const INDEX: &str = "index.nc";
 pub struct DataArrayWriter {
     dir: PathBuf,
     options: WriteOptions,
-    count: usize,
     /// Files written since the last [`Writer::sync`].
     unsynced: Vec<PathBuf>,
-    /// What each chunk file holds, as written (`None`: written by an earlier run, read
-    /// back from the file for the index).
+    /// What each chunk file `0..` holds, as written (`None`: written by an earlier run,
+    /// read back from the file for the index).
     written: Vec<Option<LazyArray>>,
     dim: String,
 }
@@ -49,7 +44,6 @@ impl DataArrayWriter {
         let mut w = DataArrayWriter {
             dir: dir.to_path_buf(),
             options,
-            count: 0,
             unsynced: Vec::new(),
             written: Vec::new(),
             dim: dim.to_string(),
@@ -70,7 +64,6 @@ impl DataArrayWriter {
         Ok(DataArrayWriter {
             dir: dir.to_path_buf(),
             options,
-            count: 0,
             unsynced: Vec::new(),
             written: Vec::new(),
             dim: dim.to_string(),
@@ -84,7 +77,7 @@ impl DataArrayWriter {
 
     /// The files written, in order.
     pub fn files(&self) -> Vec<PathBuf> {
-        (0..self.count).map(|i| self.file(i)).collect()
+        (0..self.written.len()).map(|i| self.file(i)).collect()
     }
 
     fn file(&self, i: usize) -> PathBuf {
@@ -112,15 +105,21 @@ impl DataArrayWriter {
 
 impl Writer for DataArrayWriter {
     fn write(&mut self, chunk: Chunk) -> Result<u64> {
-        let path = self.file(self.count);
+        let path = self.file(self.written.len());
         let (bytes, described) = match &chunk {
             Chunk::F32(da) => {
                 write(da, &path, &self.options).map_err(werr)?;
-                ((da.data().len() * 4) as u64, describe(da, &path)?)
+                (
+                    (da.data().len() * 4) as u64,
+                    described(da, &path).map_err(werr)?,
+                )
             }
             Chunk::F64(da) => {
                 write(da, &path, &self.options).map_err(werr)?;
-                ((da.data().len() * 8) as u64, describe(da, &path)?)
+                (
+                    (da.data().len() * 8) as u64,
+                    described(da, &path).map_err(werr)?,
+                )
             }
             other => {
                 return Err(werr(format!(
@@ -130,7 +129,6 @@ impl Writer for DataArrayWriter {
                 )));
             }
         };
-        self.count += 1;
         self.written.push(Some(described));
         self.unsynced.push(path);
         Ok(bytes)
@@ -150,7 +148,7 @@ impl Writer for DataArrayWriter {
     }
 
     fn progress(&self) -> Value {
-        json!({ "files": self.count })
+        json!({ "files": self.written.len() })
     }
 
     fn resume(&mut self, progress: &Value) -> Result<()> {
@@ -167,14 +165,13 @@ impl Writer for DataArrayWriter {
             }
         }
         self.remove_from(n)?;
-        self.count = n;
         self.unsynced.clear();
         self.written = vec![None; n];
         Ok(())
     }
 
     fn finish(&mut self) -> Result<()> {
-        if self.count == 0 {
+        if self.written.is_empty() {
             return Ok(());
         }
         // the chunks as written (no reopening: 100 files took 0.3 s to open again), and
@@ -194,26 +191,4 @@ impl Writer for DataArrayWriter {
         })?;
         write_virtual(lazy, self.dir.join(INDEX)).map_err(werr)
     }
-}
-
-/// What [`write`] put into `path`: `da`'s labels over the file's data variable.
-fn describe<T: Element>(da: &DataArray<T>, path: &Path) -> Result<LazyArray> {
-    let dataset = format!("/{}", da.name().unwrap_or("__values__"));
-    let source = H5DatasetRef {
-        path: path.to_path_buf(),
-        name: dataset,
-        shape: da.shape().to_vec(),
-        dtype: da.dtype(),
-    };
-    LazyArray::new(
-        Arc::new(source),
-        da.dims().to_vec(),
-        da.coords()
-            .map(|(k, c)| (k.to_string(), c.clone()))
-            .collect(),
-        da.name().map(str::to_string),
-        da.attrs().cloned(),
-        "netcdf",
-    )
-    .map_err(werr)
 }

@@ -78,7 +78,9 @@ use crate::error::Result;
 use crate::lazy::LazyArray;
 
 pub use read::LazyCollection;
-pub use write::{NativeElement, WriteOptions, write, write_collection, write_lazy, write_virtual};
+pub use write::{
+    NativeElement, WriteOptions, described, write, write_collection, write_lazy, write_virtual,
+};
 
 /// The engine of the native format (`"netcdf"`).
 #[derive(Debug, Clone, Copy, Default)]

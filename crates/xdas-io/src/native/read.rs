@@ -14,8 +14,8 @@ use xdas_core::{AttrValue, Attrs, Coordinate, DataCollection, Datetime, Element,
 
 use super::cf;
 use crate::error::{IoError, Result};
-use crate::h5::{H5Dataset, H5DatasetRef};
-use crate::lazy::{FromData, LazyArray, Source};
+use crate::h5::H5Dataset;
+use crate::lazy::{FromData, LazyArray};
 
 /// The engine name.
 pub(crate) const ENGINE: &str = "netcdf";
@@ -506,13 +506,7 @@ pub(crate) fn read_array(path: &Path, g: &Group, gpath: &str) -> Result<LazyArra
     check_virtual_sources(path, &main.ds, &main.name)?;
     // described, not held open: the file closes when this function returns (see
     // `H5DatasetRef`); reads reopen it
-    let held = H5Dataset::from_dataset(main.ds.clone(), path, &full)?;
-    let source = H5DatasetRef {
-        path: path.to_path_buf(),
-        name: full,
-        shape: held.shape(),
-        dtype: held.dtype(),
-    };
+    let source = H5Dataset::from_dataset(main.ds.clone(), path, &full)?.describe();
     let name = (main.name != "__values__").then(|| main.name.clone());
     LazyArray::new(Arc::new(source), dims, coords, name, attrs, ENGINE)
         .map_err(|e| ferr(path, e.to_string()))

@@ -545,6 +545,9 @@ fn scalar_values(s: &Scalar) -> Values {
     }
 }
 
+/// Name of the data variable of an unnamed array (as xarray names it).
+const DATA_VAR: &str = "__values__";
+
 /// What the data variable holds.
 pub(crate) enum Payload<'a, T> {
     /// An in-memory array.
@@ -589,7 +592,7 @@ pub(crate) fn write_group<T: NativeElement>(
     options: &WriteOptions,
 ) -> Result<Option<u64>> {
     set_str(path, g, "Conventions", "CF-1.13")?;
-    let var_name = meta.name.unwrap_or("__values__");
+    let var_name = meta.name.unwrap_or(DATA_VAR);
     if var_name.is_empty() || var_name.contains('/') || var_name == "." {
         return Err(werr(path, format!("invalid array name {var_name:?}")));
     }
@@ -946,10 +949,21 @@ fn data_size(d: DType) -> usize {
 // ------------------------------------------------------------------ files
 
 fn create_file(path: &Path) -> Result<File> {
+    create_file_aligned(path, false)
+}
+
+/// Create (replace) `path`; with `aligned`, objects of 64 KiB and more start on a
+/// boundary that `O_DIRECT` writes can use.
+fn create_file_aligned(path: &Path, aligned: bool) -> Result<File> {
     crate::h5::forget(path);
     hdf5::silence_errors(true);
-    let file =
-        File::create(path).map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))?;
+    let mut builder = File::with_options();
+    if aligned {
+        builder.with_fapl(|p| p.alignment(64 << 10, crate::direct::ALIGN as u64));
+    }
+    let file = builder
+        .create(path)
+        .map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))?;
     crate::h5::close_on_exec(&file);
     Ok(file)
 }
@@ -1005,24 +1019,8 @@ pub fn write<T: NativeElement>(
         return finish_file(path, &file);
     };
     // the layout through HDF5, the samples' storage aligned and left unwritten ...
-    crate::h5::forget(path);
-    hdf5::silence_errors(true);
-    let file = File::with_options()
-        .with_fapl(|p| p.alignment(64 << 10, crate::direct::ALIGN as u64))
-        .create(path)
-        .map_err(|e| IoError::hdf5(path, format!("cannot create: {e}")))?;
-    crate::h5::close_on_exec(&file);
-    let coords: Vec<(String, Coordinate)> = da
-        .coords()
-        .map(|(k, c)| (k.to_string(), c.clone()))
-        .collect();
-    let offset = write_group(
-        path,
-        &file,
-        &array_meta(da, &coords),
-        Payload::Reserved(da.data()),
-        options,
-    )?;
+    let file = create_file_aligned(path, true)?;
+    let offset = array_group(path, &file, da, Payload::Reserved(da.data()), options)?;
     finish_file(path, &file)?;
     drop(file);
     // ... then the samples, once HDF5 has closed the file
@@ -1208,18 +1206,44 @@ fn write_array_group<T: NativeElement>(
     da: &DataArray<T>,
     options: &WriteOptions,
 ) -> Result<()> {
+    array_group(path, g, da, Payload::Memory(da.data()), options).map(|_| ())
+}
+
+/// [`write_group`] for a [`DataArray`]'s labels with `payload` as its samples.
+fn array_group<T: NativeElement>(
+    path: &Path,
+    g: &Group,
+    da: &DataArray<T>,
+    payload: Payload<T>,
+    options: &WriteOptions,
+) -> Result<Option<u64>> {
     let coords: Vec<(String, Coordinate)> = da
         .coords()
         .map(|(k, c)| (k.to_string(), c.clone()))
         .collect();
-    write_group(
-        path,
-        g,
-        &array_meta(da, &coords),
-        Payload::Memory(da.data()),
-        options,
+    write_group(path, g, &array_meta(da, &coords), payload, options)
+}
+
+/// What [`write()`] puts into `path` for `da`, as a lazy array over the file's data
+/// variable, without opening the file: a writer of many files can join the ones it wrote
+/// (e.g. into a virtual dataset) without reading them back.
+pub fn described<T: NativeElement>(da: &DataArray<T>, path: impl AsRef<Path>) -> Result<LazyArray> {
+    let source = crate::h5::H5DatasetRef {
+        path: path.as_ref().to_path_buf(),
+        name: format!("/{}", da.name().unwrap_or(DATA_VAR)),
+        shape: da.shape().to_vec(),
+        dtype: da.dtype(),
+    };
+    LazyArray::new(
+        std::sync::Arc::new(source),
+        da.dims().to_vec(),
+        da.coords()
+            .map(|(k, c)| (k.to_string(), c.clone()))
+            .collect(),
+        da.name().map(str::to_string),
+        da.attrs().cloned(),
+        ENGINE,
     )
-    .map(|_| ())
 }
 
 /// One level of a collection: group `<name or "collection">` under `parent`, one group
