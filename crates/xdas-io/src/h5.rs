@@ -4,11 +4,14 @@
 //!
 //! The `hdf5` crate serialises every library call behind one global lock; callers that
 //! want read-ahead run the reads on one I/O thread and do the conversion elsewhere
-//! (the pipelined executor does).
+//! (the pipelined executor does). Large blocks of rows of a contiguous dataset skip the
+//! library: their bytes are read straight from the file, with `O_DIRECT` when they are
+//! not in the page cache (see [`H5Dataset`]).
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use hdf5::datatype::ByteOrder;
 use hdf5::types::{
     FixedAscii, FixedUnicode, FloatSize, IntSize, TypeDescriptor, VarLenAscii, VarLenUnicode,
 };
@@ -162,6 +165,81 @@ impl H5Dataset {
         &self.ds
     }
 
+    /// The file offset of the samples, when they can be read as plain bytes: a
+    /// contiguous dataset with its storage allocated, in a file opened read-only (no
+    /// unflushed writes of this process) without a user block, stored in the machine's
+    /// byte order.
+    fn raw_offset(&self) -> Option<u64> {
+        let offset = self.ds.offset()?;
+        let file = self.ds.file().ok()?;
+        if !file.is_read_only() || file.userblock() != 0 {
+            return None;
+        }
+        let dt = self.ds.dtype().ok()?;
+        let native = if cfg!(target_endian = "little") {
+            ByteOrder::LittleEndian
+        } else {
+            ByteOrder::BigEndian
+        };
+        let same_order = dt.size() == 1 || dt.byte_order() == native;
+        (same_order && Some(dt.size()) == self.dtype.itemsize()).then_some(offset)
+    }
+
+    /// Where the rows `rows` of a contiguous dataset lie in its file: (offset, bytes),
+    /// or `None` when the dataset is not read as plain bytes ([`Self::raw_offset`]).
+    fn rows_extent(&self, rows: &Range<usize>) -> Option<(u64, usize)> {
+        let size = self.dtype.itemsize()?;
+        let row = self.shape[1..].iter().product::<usize>() * size;
+        let offset = self.raw_offset()?;
+        Some((offset + (rows.start * row) as u64, rows.len() * row))
+    }
+
+    /// Whole rows (full along every dimension but the first) of a large enough block,
+    /// read as bytes from the file without the library: with `O_DIRECT` when cold (the
+    /// disk's full speed, no page-cache copy), into a buffer placed so that the file's
+    /// alignment matches memory's (no staging copy). `Ok(None)`: not such a read.
+    fn read_rows(&self, region: &[Range<usize>]) -> Result<Option<Data>> {
+        let whole_rows = region.len() == self.shape.len()
+            && !region.is_empty()
+            && region[1..]
+                .iter()
+                .zip(&self.shape[1..])
+                .all(|(r, &n)| *r == (0..n));
+        let Some(size) = self.dtype.itemsize() else {
+            return Ok(None);
+        };
+        let bytes = region.iter().map(|r| r.len()).product::<usize>() * size;
+        if !whole_rows || bytes < crate::direct::MIN_DIRECT_READ {
+            return Ok(None);
+        }
+        let Some((offset, len)) = self.rows_extent(&region[0]) else {
+            return Ok(None);
+        };
+        let shape: Vec<usize> = region.iter().map(|r| r.len()).collect();
+        let err = |source| IoError::Os {
+            path: self.path.clone(),
+            source,
+        };
+        macro_rules! rd {
+            ($t:ty, $v:ident) => {
+                Data::$v(read_block::<$t>(&self.path, offset, len, &shape).map_err(err)?)
+            };
+        }
+        Ok(Some(match self.dtype {
+            DType::I8 => rd!(i8, I8),
+            DType::I16 => rd!(i16, I16),
+            DType::I32 => rd!(i32, I32),
+            DType::I64 => rd!(i64, I64),
+            DType::U8 => rd!(u8, U8),
+            DType::U16 => rd!(u16, U16),
+            DType::U32 => rd!(u32, U32),
+            DType::U64 => rd!(u64, U64),
+            DType::F32 => rd!(f32, F32),
+            DType::F64 => rd!(f64, F64),
+            _ => return Ok(None),
+        }))
+    }
+
     /// Read the whole dataset as `f64` (small coordinate arrays).
     pub fn read_all_f64(&self) -> Result<ArrayD<f64>> {
         let region: Vec<Range<usize>> = self.shape.iter().map(|&n| 0..n).collect();
@@ -203,6 +281,9 @@ impl Source for H5Dataset {
         }
         if count.contains(&0) {
             return Ok(empty(self.dtype, &count));
+        }
+        if let Some(data) = self.read_rows(region)? {
+            return Ok(data);
         }
         let slab: Vec<hdf5::SliceOrIndex> = region.iter().map(|r| r.clone().into()).collect();
         let sel = hdf5::Selection::from(hdf5::Hyperslab::from(slab));
@@ -270,7 +351,8 @@ impl Source for H5DatasetRef {
         ds.read(region)
     }
     /// Ask the OS to read the bytes of the rows of `region` ahead (contiguous datasets
-    /// only: their samples are one block of the file, at the dataset's offset).
+    /// only: their samples are one block of the file, at the dataset's offset). Not for
+    /// blocks that the read itself will fetch with `O_DIRECT`: that would read them twice.
     fn prefetch(&self, region: &[Range<usize>]) {
         if region.len() != self.shape.len() || region.is_empty() || region[0].is_empty() {
             return;
@@ -286,19 +368,23 @@ impl Source for H5DatasetRef {
         };
         let row: usize = self.shape[1..].iter().product::<usize>() * size;
         let start = offset + (region[0].start * row) as u64;
-        let len = (region[0].len() * row) as u64;
-        if let Ok(f) = std::fs::File::open(&self.path) {
-            use std::os::fd::AsRawFd;
-            // SAFETY: a valid descriptor; the call only schedules reads into the cache.
-            unsafe {
-                libc::posix_fadvise(
-                    f.as_raw_fd(),
-                    start as libc::off_t,
-                    len as libc::off_t,
-                    libc::POSIX_FADV_WILLNEED,
-                )
-            };
+        let len = region[0].len() * row;
+        let Ok(f) = std::fs::File::open(&self.path) else {
+            return;
+        };
+        if ds.rows_extent(&region[0]).is_some() && crate::direct::prefers_direct(&f, start, len) {
+            return;
         }
+        use std::os::fd::AsRawFd;
+        // SAFETY: a valid descriptor; the call only schedules reads into the cache.
+        unsafe {
+            libc::posix_fadvise(
+                f.as_raw_fd(),
+                start as libc::off_t,
+                len as libc::off_t,
+                libc::POSIX_FADV_WILLNEED,
+            )
+        };
     }
     fn pieces(&self) -> Option<Vec<Piece>> {
         Some(vec![Piece::whole(&self.path, &self.name, &self.shape)])
@@ -372,6 +458,35 @@ pub(crate) fn forget(path: &Path) {
     let id = stamp(path).ok().map(|st| (st.dev, st.ino));
     let mut open_list = OPEN.lock().unwrap_or_else(|e| e.into_inner());
     open_list.retain(|(p, _, st, _)| p != path && Some((st.dev, st.ino)) != id);
+}
+
+/// `len` bytes at `offset` of `path` as an array of `shape` (plain numbers in the
+/// machine's byte order). The first element is placed at the same offset modulo the
+/// direct-I/O alignment as in the file, so that a direct read lands in place.
+fn read_block<T: Copy + Default>(
+    path: &Path,
+    offset: u64,
+    len: usize,
+    shape: &[usize],
+) -> std::io::Result<ArrayD<T>> {
+    let size = std::mem::size_of::<T>();
+    let n = len / size;
+    let align = crate::direct::ALIGN;
+    let mut v: Vec<T> = Vec::with_capacity(n + align / size);
+    let base = v.as_ptr() as usize;
+    let shift = (offset as usize % align + align - base % align) % align;
+    let k = if shift % size == 0 { shift / size } else { 0 };
+    v.resize(k, T::default());
+    // SAFETY: the capacity holds `k + n` elements; `read_into` writes all `len = n*size`
+    // bytes after the `k` initialised ones or fails (then `v` is dropped with length
+    // `k`), and `T` is a plain number for which any bytes are a value.
+    unsafe {
+        crate::direct::read_into(path, offset, v.as_mut_ptr().add(k).cast(), len)?;
+        v.set_len(k + n);
+    }
+    let flat = ndarray::Array1::from_vec(v).slice_move(ndarray::s![k..]);
+    flat.into_shape_with_order(IxDyn(shape))
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 fn empty(dtype: DType, shape: &[usize]) -> Data {
