@@ -227,29 +227,38 @@ fn truncated(offset: u64, len: usize, got: usize) -> io::Error {
 ///
 /// The copy is avoided when `dst` and `offset` have the same alignment (the caller can
 /// arrange it: see [`crate::h5`]'s contiguous reads); otherwise the direct part is staged
-/// through an aligned buffer.
+/// through an aligned buffer. `slack` = (bytes before `dst`, bytes after `dst+len`) that
+/// the read may overwrite: when they cover the partial disk blocks at both ends, the
+/// whole block is one direct read (no separate small reads of the head and tail, each a
+/// disk round trip that waits behind the writes of a busy run).
 ///
 /// # Safety
-/// `dst..dst+len` must be writable memory owned by the caller (it may be uninitialised;
-/// it is fully written when this returns `Ok`).
+/// `dst-slack.0..dst+len+slack.1` must be writable memory owned by the caller (it may be
+/// uninitialised; `dst..dst+len` is fully written when this returns `Ok`).
 pub(crate) unsafe fn read_into(
     path: &Path,
     offset: u64,
     dst: *mut u8,
     len: usize,
+    slack: (usize, usize),
 ) -> io::Result<()> {
-    let f = std::fs::File::open(path)?;
     let mut done = 0usize;
-    if prefers_direct(&f, offset, len)
+    if DIRECT != 0
+        && len >= MIN_DIRECT_READ
         && let Ok(d) = OpenOptions::new()
             .read(true)
             .custom_flags(DIRECT)
             .open(path)
+        && prefers_direct(&d, offset, len)
     {
         // SAFETY: forwarded from the caller.
-        done = unsafe { direct_reads(&f, &d, offset, dst, len)? };
+        done = unsafe { direct_reads(path, &d, offset, dst, len, slack)? };
+    }
+    if done == len {
+        return Ok(());
     }
     // what is left (or everything): buffered
+    let f = std::fs::File::open(path)?;
     // SAFETY: `dst+done..dst+len` is the caller's writable memory.
     let got = unsafe { pread_full(&f, dst.add(done), len - done, offset + done as u64)? };
     if got < len - done {
@@ -258,29 +267,42 @@ pub(crate) unsafe fn read_into(
     Ok(())
 }
 
-/// The direct part of [`read_into`]: everything from an aligned offset on, when `dst` is
-/// aligned with the file (the unaligned head read buffered first), else staged. Returns
-/// how many bytes from the start of the block are in `dst`; the rest is left to buffered
-/// reads (a tail shorter than a block, a refused or short direct read).
+/// The direct part of [`read_into`]: the whole block in one read of whole disk blocks
+/// when `dst` is aligned with the file and the slack covers the partial blocks at the
+/// ends; else everything from an aligned offset on (the unaligned head read buffered
+/// first); else staged. Returns how many bytes from the start of the block are in `dst`;
+/// the rest is left to buffered reads (a tail shorter than a disk block, a refused or
+/// short direct read).
 ///
 /// # Safety
 /// As [`read_into`].
 unsafe fn direct_reads(
-    f: &std::fs::File,
+    path: &Path,
     d: &std::fs::File,
     offset: u64,
     dst: *mut u8,
     len: usize,
+    slack: (usize, usize),
 ) -> io::Result<usize> {
     let a = ALIGN as u64;
-    let head = ((a - offset % a) % a) as usize;
+    let lead = (offset % a) as usize;
+    let head = (ALIGN - lead) % ALIGN;
     if head >= len {
         return Ok(0);
     }
     if (dst as usize + head) % ALIGN == 0 {
         // the bytes land where they belong: no copy
+        let trail = (ALIGN - (lead + len) % ALIGN) % ALIGN;
+        if lead <= slack.0 && trail <= slack.1 {
+            let span = lead + len + trail;
+            // SAFETY: `dst-lead..dst+len+trail` is the caller's (within the slack), and
+            // `dst-lead` is aligned.
+            let got = unsafe { direct_piece_read(d, dst.sub(lead), span, offset - lead as u64)? };
+            return Ok(got.saturating_sub(lead).min(len));
+        }
+        let f = std::fs::File::open(path)?;
         // SAFETY: `dst..dst+head` is the caller's.
-        let got = unsafe { pread_full(f, dst, head, offset)? };
+        let got = unsafe { pread_full(&f, dst, head, offset)? };
         if got < head {
             return Ok(got);
         }
@@ -446,7 +468,7 @@ mod tests {
                 let out = &mut dst.as_mut()[shift..shift + len];
                 out.fill(0xEE);
                 // SAFETY: `out` is ours and `len` long.
-                unsafe { read_into(&path, offset, out.as_mut_ptr(), len).unwrap() };
+                unsafe { read_into(&path, offset, out.as_mut_ptr(), len, (0, 0)).unwrap() };
                 assert_eq!(
                     out,
                     &src[offset as usize..offset as usize + len],
@@ -458,8 +480,16 @@ mod tests {
         evict(&path);
         let out = &mut dst.as_mut()[..2 * STAGE];
         // SAFETY: `out` is ours.
-        let err = unsafe { read_into(&path, (total - STAGE) as u64, out.as_mut_ptr(), 2 * STAGE) }
-            .unwrap_err();
+        let err = unsafe {
+            read_into(
+                &path,
+                (total - STAGE) as u64,
+                out.as_mut_ptr(),
+                2 * STAGE,
+                (0, 0),
+            )
+        }
+        .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
         std::fs::remove_dir_all(&dir).unwrap();
     }

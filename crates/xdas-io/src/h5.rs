@@ -472,16 +472,20 @@ fn read_block<T: Copy + Default>(
     let size = std::mem::size_of::<T>();
     let n = len / size;
     let align = crate::direct::ALIGN;
-    let mut v: Vec<T> = Vec::with_capacity(n + align / size);
+    // room for a disk block on either side: the read then fetches whole disk blocks at
+    // once, and the bytes around the array are never part of it
+    let mut v: Vec<T> = Vec::with_capacity(n + 2 * align / size);
     let base = v.as_ptr() as usize;
     let shift = (offset as usize % align + align - base % align) % align;
     let k = if shift % size == 0 { shift / size } else { 0 };
     v.resize(k, T::default());
-    // SAFETY: the capacity holds `k + n` elements; `read_into` writes all `len = n*size`
-    // bytes after the `k` initialised ones or fails (then `v` is dropped with length
-    // `k`), and `T` is a plain number for which any bytes are a value.
+    let slack = (k * size, (v.capacity() - k - n) * size);
+    // SAFETY: the capacity holds `k + n` elements and the slack; `read_into` writes all
+    // `len = n*size` bytes after the `k` initialised ones (and perhaps the slack) or fails
+    // (then `v` is dropped with length `k`); `T` is a plain number for which any bytes
+    // are a value.
     unsafe {
-        crate::direct::read_into(path, offset, v.as_mut_ptr().add(k).cast(), len)?;
+        crate::direct::read_into(path, offset, v.as_mut_ptr().add(k).cast(), len, slack)?;
         v.set_len(k + n);
     }
     let flat = ndarray::Array1::from_vec(v).slice_move(ndarray::s![k..]);
