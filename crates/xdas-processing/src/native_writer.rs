@@ -25,6 +25,8 @@ pub struct DataArrayWriter {
     /// read back from the file for the index).
     written: Vec<Option<LazyArray>>,
     dim: String,
+    /// The file being written on a helper thread (see [`Writer::write`]).
+    inflight: Option<std::thread::JoinHandle<Result<()>>>,
 }
 
 fn werr(e: impl std::fmt::Display) -> ProcessError {
@@ -47,6 +49,7 @@ impl DataArrayWriter {
             unsynced: Vec::new(),
             written: Vec::new(),
             dim: dim.to_string(),
+            inflight: None,
         };
         w.remove_from(0)?;
         Ok(w)
@@ -67,6 +70,7 @@ impl DataArrayWriter {
             unsynced: Vec::new(),
             written: Vec::new(),
             dim: dim.to_string(),
+            inflight: None,
         })
     }
 
@@ -82,6 +86,16 @@ impl DataArrayWriter {
 
     fn file(&self, i: usize) -> PathBuf {
         self.dir.join(format!("{i:09}.nc"))
+    }
+
+    /// Wait for the file being written on the helper thread; its error, if any.
+    fn settle(&mut self) -> Result<()> {
+        match self.inflight.take() {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(werr("the file-writing thread panicked"))),
+            None => Ok(()),
+        }
     }
 
     /// Delete chunk files numbered `from` and above, and the index.
@@ -104,23 +118,15 @@ impl DataArrayWriter {
 }
 
 impl Writer for DataArrayWriter {
+    /// Each file is written on a helper thread while the next chunk's arrives: the HDF5
+    /// layout of one file (serialised by the library's lock) then overlaps with the
+    /// direct write of the previous file's samples, and the disk always has a write in
+    /// flight. At most one file is in flight; its error comes out of the next call.
     fn write(&mut self, chunk: Chunk) -> Result<u64> {
         let path = self.file(self.written.len());
         let (bytes, described) = match &chunk {
-            Chunk::F32(da) => {
-                write(da, &path, &self.options).map_err(werr)?;
-                (
-                    (da.data().len() * 4) as u64,
-                    described(da, &path).map_err(werr)?,
-                )
-            }
-            Chunk::F64(da) => {
-                write(da, &path, &self.options).map_err(werr)?;
-                (
-                    (da.data().len() * 8) as u64,
-                    described(da, &path).map_err(werr)?,
-                )
-            }
+            Chunk::F32(da) => ((da.data().len() * 4) as u64, described(da, &path)),
+            Chunk::F64(da) => ((da.data().len() * 8) as u64, described(da, &path)),
             other => {
                 return Err(werr(format!(
                     "{}: native files hold real arrays, not {} (use a .csv output for picks)",
@@ -129,12 +135,29 @@ impl Writer for DataArrayWriter {
                 )));
             }
         };
+        let described = described.map_err(werr)?;
+        let options = self.options.clone();
+        let target = path.clone();
+        let handle = std::thread::Builder::new()
+            .name("xdas-write".into())
+            .spawn(move || match &chunk {
+                Chunk::F32(da) => write(da, &target, &options).map_err(werr),
+                Chunk::F64(da) => write(da, &target, &options).map_err(werr),
+                _ => Ok(()),
+            })
+            .map_err(werr)?;
+        let previous = self.inflight.replace(handle);
         self.written.push(Some(described));
         self.unsynced.push(path);
+        if let Some(h) = previous {
+            h.join()
+                .unwrap_or_else(|_| Err(werr("the file-writing thread panicked")))?;
+        }
         Ok(bytes)
     }
 
     fn sync(&mut self) -> Result<()> {
+        self.settle()?;
         for p in &self.unsynced {
             let f = std::fs::File::open(p).map_err(werr)?;
             f.sync_all().map_err(werr)?;
@@ -152,6 +175,7 @@ impl Writer for DataArrayWriter {
     }
 
     fn resume(&mut self, progress: &Value) -> Result<()> {
+        self.settle()?;
         let n = progress["files"]
             .as_u64()
             .ok_or_else(|| ProcessError::Checkpoint("writer progress without \"files\"".into()))?
@@ -171,6 +195,7 @@ impl Writer for DataArrayWriter {
     }
 
     fn finish(&mut self) -> Result<()> {
+        self.settle()?;
         if self.written.is_empty() {
             return Ok(());
         }
@@ -190,5 +215,12 @@ impl Writer for DataArrayWriter {
             werr("the output chunks do not share one layout; no index.nc written")
         })?;
         write_virtual(lazy, self.dir.join(INDEX)).map_err(werr)
+    }
+}
+
+impl Drop for DataArrayWriter {
+    /// A file still being written is finished (no write outlives the writer).
+    fn drop(&mut self) {
+        let _ = self.settle();
     }
 }

@@ -327,3 +327,78 @@ fn report_counts_and_overlap() {
     assert!(r.wall_over_max_stage() >= 1.0);
     assert!(r.summary().contains("8 chunks"));
 }
+
+/// `DataArrayWriter` writes each file on a helper thread: a file that cannot be written
+/// still fails the run (at the next chunk or at the end), files before it stay readable,
+/// and no index is written over a hole.
+#[test]
+fn a_file_that_cannot_be_written_fails_the_run() {
+    use xdas_processing::DataArrayWriter;
+    let dir = std::env::temp_dir().join(format!("xdas-writer-fail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let da = data();
+    let chunks: Vec<Chunk> = pieces(&da, 100)
+        .into_iter()
+        .map(|c| match c {
+            Chunk::F64(d) => Chunk::F32(d.with_data(d.data().mapv(|v| v as f32)).unwrap()),
+            other => other,
+        })
+        .collect();
+    let mut w = DataArrayWriter::create(&dir, "time", Default::default()).unwrap();
+    w.write(chunks[0].clone()).unwrap();
+    // the next file's name is taken by a directory: it cannot be created
+    std::fs::create_dir_all(dir.join("000000001.nc").join("blocker")).unwrap();
+    let mut failed = w.write(chunks[1].clone()).is_err();
+    if !failed {
+        failed = w.write(chunks[2].clone()).is_err() || w.finish().is_err();
+    }
+    assert!(failed, "the unwritable file went unnoticed");
+    assert!(!dir.join("index.nc").exists());
+    let first = xdas_io::open(dir.join("000000000.nc")).unwrap();
+    assert_eq!(first.shape(), chunks[0].shape());
+    drop(w);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The array loader reads the next chunk ahead: seeking back and forth, and reading to
+/// the end, give exactly the chunks of a fresh loader.
+#[test]
+fn the_array_loader_reads_ahead_and_seeks() {
+    use xdas_processing::ArrayLoader;
+    let da = data();
+    let lazy = xdas_io::LazyArray::new(
+        std::sync::Arc::new(xdas_io::InMemory(xdas_io::Data::F64(da.data().clone()))),
+        da.dims().to_vec(),
+        da.coords()
+            .map(|(n, c)| (n.to_string(), c.clone()))
+            .collect(),
+        None,
+        None,
+        "memory",
+    )
+    .unwrap();
+    let f64s = |c: Chunk| match c {
+        Chunk::F64(d) => d,
+        other => panic!("f64 chunks expected, got {}", other.dtype_name()),
+    };
+    let fresh = |pos: usize| {
+        let mut l = ArrayLoader::new(lazy.clone(), &"time=64".parse().unwrap()).unwrap();
+        l.seek(pos).unwrap();
+        f64s(l.next_chunk().unwrap().unwrap().0)
+    };
+    let next = |l: &mut ArrayLoader| f64s(l.next_chunk().unwrap().unwrap().0);
+    let mut l = ArrayLoader::new(lazy.clone(), &"time=64".parse().unwrap()).unwrap();
+    let n = l.n_chunks().unwrap();
+    let first = next(&mut l);
+    let _second = next(&mut l); // the third is being read ahead
+    l.seek(0).unwrap();
+    assert!(next(&mut l).equals(&first));
+    l.seek(n - 1).unwrap();
+    assert!(next(&mut l).equals(&fresh(n - 1)));
+    assert!(l.next_chunk().is_none());
+    l.seek(2).unwrap();
+    for pos in 2..n {
+        assert!(next(&mut l).equals(&fresh(pos)), "chunk {pos}");
+    }
+    assert!(l.next_chunk().is_none());
+}
