@@ -380,22 +380,35 @@ fn lane_direct<T: Real>(
     scratch.clear();
     scratch.resize(per * down, T::zero());
     let start_in = lo as isize - (m as isize - 1);
-    // phase r holds xp[r], xp[r + down], ... (no division per sample)
-    for r in 0..down {
-        let row = &mut scratch[r * per..(r + 1) * per];
-        // first c with start_in + r + c·down >= 0
-        let skip = if start_in + (r as isize) < 0 {
-            ((-(start_in + r as isize)) as usize).div_ceil(down)
-        } else {
-            0
+    // phase r holds xp[r], xp[r + down], ...: padded position p = r + c·down is input
+    // start_in + p. The positions with an input are p_lo..p_hi; whole groups of `down`
+    // of them are spread in one pass (a plain deinterleave, no division or bounds test
+    // per sample), the few at either end one by one.
+    let p_lo = (-start_in).max(0) as usize;
+    let p_hi = ((n as isize - start_in).max(0) as usize).min(len);
+    if p_lo < p_hi {
+        let body_lo = p_lo.next_multiple_of(down).min(p_hi);
+        let body_hi = (p_hi / down * down).max(body_lo);
+        let mut put = |p: usize| {
+            scratch[(p % down) * per + p / down] = lane[(start_in + p as isize) as usize];
         };
-        let mut xk = start_in + r as isize + (skip * down) as isize;
-        for slot in row.iter_mut().skip(skip) {
-            if xk >= n as isize || xk >= start_in + len as isize {
-                break;
+        (p_lo..body_lo).for_each(&mut put);
+        (body_hi..p_hi).for_each(&mut put);
+        let src =
+            &lane[(start_in + body_lo as isize) as usize..(start_in + body_hi as isize) as usize];
+        let c0 = body_lo / down;
+        if down == 2 {
+            let (even, odd) = scratch.split_at_mut(per);
+            for ((pair, e), o) in src.chunks_exact(2).zip(&mut even[c0..]).zip(&mut odd[c0..]) {
+                *e = pair[0];
+                *o = pair[1];
             }
-            *slot = lane[xk as usize];
-            xk += down as isize;
+        } else {
+            for (c, group) in src.chunks_exact(down).enumerate() {
+                for (r, &v) in group.iter().enumerate() {
+                    scratch[r * per + c0 + c] = v;
+                }
+            }
         }
     }
     // where tap q reads in the scratch: phase q % down, offset q / down
