@@ -175,20 +175,25 @@ pub(crate) fn prefers_direct(f: &std::fs::File, offset: u64, len: usize) -> bool
     }
 }
 
-/// `pread` until `len` bytes are in or the file ends; returns how many were read.
+/// `pread` until `len` bytes are in or the file ends; returns how many were read. With
+/// `whole_blocks` (a descriptor opened with `O_DIRECT`): a partial block (the end of the
+/// file) or a refused read (`EINVAL`) also ends the loop, and only whole blocks count.
 ///
 /// # Safety
-/// `dst..dst+len` must be writable memory owned by the caller.
-unsafe fn pread_full(
+/// `dst..dst+len` must be writable memory owned by the caller (aligned to [`ALIGN`] with
+/// `whole_blocks`).
+unsafe fn pread_loop(
     f: &std::fs::File,
     dst: *mut u8,
     len: usize,
     offset: u64,
+    whole_blocks: bool,
 ) -> io::Result<usize> {
     use std::os::fd::AsRawFd;
     let mut done = 0;
     while done < len {
-        // SAFETY: the range is writable (the caller's contract) and stays in bounds.
+        // SAFETY: the range is writable (the caller's contract) and stays in bounds; with
+        // `whole_blocks` it stays aligned while reads are whole blocks.
         let r = unsafe {
             libc::pread(
                 f.as_raw_fd(),
@@ -197,18 +202,42 @@ unsafe fn pread_full(
                 (offset + done as u64) as libc::off_t,
             )
         };
-        match r {
-            0 => break,
-            k if k > 0 => done += k as usize,
-            _ => {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
+        if r > 0 {
+            done += r as usize;
+            if whole_blocks && r as usize % ALIGN != 0 {
+                break; // the end of the file
             }
+            continue;
+        }
+        if r == 0 {
+            break;
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EINTR) => {}
+            Some(libc::EINVAL) if whole_blocks => break,
+            _ => return Err(e),
         }
     }
-    Ok(done)
+    Ok(if whole_blocks {
+        done / ALIGN * ALIGN
+    } else {
+        done
+    })
+}
+
+/// [`pread_loop`] through the page cache.
+///
+/// # Safety
+/// As [`pread_loop`].
+unsafe fn pread_full(
+    f: &std::fs::File,
+    dst: *mut u8,
+    len: usize,
+    offset: u64,
+) -> io::Result<usize> {
+    // SAFETY: forwarded.
+    unsafe { pread_loop(f, dst, len, offset, false) }
 }
 
 fn truncated(offset: u64, len: usize, got: usize) -> io::Error {
@@ -351,37 +380,8 @@ unsafe fn direct_piece_read(
     len: usize,
     offset: u64,
 ) -> io::Result<usize> {
-    use std::os::fd::AsRawFd;
-    let mut done = 0;
-    while done < len {
-        // SAFETY: the range is the caller's, and stays aligned while reads are whole
-        // blocks (a partial block ends the loop).
-        let r = unsafe {
-            libc::pread(
-                d.as_raw_fd(),
-                dst.add(done).cast(),
-                len - done,
-                (offset + done as u64) as libc::off_t,
-            )
-        };
-        if r > 0 {
-            done += r as usize;
-            if r as usize % ALIGN != 0 {
-                break; // the end of the file
-            }
-            continue;
-        }
-        if r == 0 {
-            break;
-        }
-        let e = io::Error::last_os_error();
-        match e.raw_os_error() {
-            Some(libc::EINTR) => {}
-            Some(libc::EINVAL) => break,
-            _ => return Err(e),
-        }
-    }
-    Ok(done / ALIGN * ALIGN)
+    // SAFETY: forwarded.
+    unsafe { pread_loop(d, dst, len, offset, true) }
 }
 
 #[cfg(test)]

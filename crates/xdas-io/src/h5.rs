@@ -113,6 +113,26 @@ fn number_dtype(td: &TypeDescriptor) -> Option<DType> {
     })
 }
 
+/// `$read!(type, Data variant)` for a numeric `$dtype`; the arm `$other => $fallback`
+/// for the rest.
+macro_rules! by_number_type {
+    ($dtype:expr, $read:ident, $other:pat => $fallback:expr) => {
+        match $dtype {
+            DType::I8 => $read!(i8, I8),
+            DType::I16 => $read!(i16, I16),
+            DType::I32 => $read!(i32, I32),
+            DType::I64 => $read!(i64, I64),
+            DType::U8 => $read!(u8, U8),
+            DType::U16 => $read!(u16, U16),
+            DType::U32 => $read!(u32, U32),
+            DType::U64 => $read!(u64, U64),
+            DType::F32 => $read!(f32, F32),
+            DType::F64 => $read!(f64, F64),
+            $other => $fallback,
+        }
+    };
+}
+
 /// A numeric HDF5 dataset, read block by block (hyperslabs).
 #[derive(Debug, Clone)]
 pub struct H5Dataset {
@@ -225,19 +245,7 @@ impl H5Dataset {
                 Data::$v(read_block::<$t>(&self.path, offset, len, &shape).map_err(err)?)
             };
         }
-        Ok(Some(match self.dtype {
-            DType::I8 => rd!(i8, I8),
-            DType::I16 => rd!(i16, I16),
-            DType::I32 => rd!(i32, I32),
-            DType::I64 => rd!(i64, I64),
-            DType::U8 => rd!(u8, U8),
-            DType::U16 => rd!(u16, U16),
-            DType::U32 => rd!(u32, U32),
-            DType::U64 => rd!(u64, U64),
-            DType::F32 => rd!(f32, F32),
-            DType::F64 => rd!(f64, F64),
-            _ => return Ok(None),
-        }))
+        Ok(Some(by_number_type!(self.dtype, rd, _ => return Ok(None))))
     }
 
     /// Read the whole dataset as `f64` (small coordinate arrays).
@@ -294,19 +302,9 @@ impl Source for H5Dataset {
                 Data::$v(self.ds.read_slice::<$t, _, IxDyn>(sel).map_err(err)?)
             };
         }
-        Ok(match self.dtype {
-            DType::I8 => rd!(i8, I8),
-            DType::I16 => rd!(i16, I16),
-            DType::I32 => rd!(i32, I32),
-            DType::I64 => rd!(i64, I64),
-            DType::U8 => rd!(u8, U8),
-            DType::U16 => rd!(u16, U16),
-            DType::U32 => rd!(u32, U32),
-            DType::U64 => rd!(u64, U64),
-            DType::F32 => rd!(f32, F32),
-            DType::F64 => rd!(f64, F64),
-            other => return Err(IoError::Invalid(format!("unsupported dtype {other:?}"))),
-        })
+        Ok(by_number_type!(self.dtype, rd, other => {
+            return Err(IoError::Invalid(format!("unsupported dtype {other:?}")))
+        }))
     }
     fn pieces(&self) -> Option<Vec<Piece>> {
         Some(vec![Piece::whole(&self.path, &self.name, &self.shape)])
