@@ -83,38 +83,15 @@ fn cold_cat(path: &Path) -> Result<f64> {
 /// both are done. `None` where there is no `O_DIRECT` (not Linux) or it is refused.
 #[cfg(target_os = "linux")]
 fn direct_mix(path: &Path, out_mb: usize, dir: &Path) -> Result<Option<f64>> {
-    use std::alloc::{Layout, alloc, dealloc};
     use std::fs::OpenOptions;
     use std::os::unix::fs::{FileExt, OpenOptionsExt};
 
-    /// A zeroed, page-aligned buffer (from the chunk allocator: huge pages).
-    struct Buf(*mut u8, Layout);
-    impl Buf {
-        fn new(len: usize) -> Option<Buf> {
-            let layout = Layout::from_size_align(len, 4096).ok()?;
-            // SAFETY: a non-zero size.
-            let p = unsafe { alloc(layout) };
-            if p.is_null() {
-                return None;
-            }
-            // SAFETY: `p` owns `len` bytes.
-            unsafe { std::ptr::write_bytes(p, 0, len) };
-            Some(Buf(p, layout))
-        }
-        fn bytes(&mut self) -> &mut [u8] {
-            // SAFETY: `self.0` owns `self.1.size()` initialised bytes.
-            unsafe { std::slice::from_raw_parts_mut(self.0, self.1.size()) }
-        }
+    // the `xdas` binary's `ChunkAllocator` maps buffers this large page-aligned (on a
+    // huge-page boundary), as O_DIRECT needs
+    let (mut rbuf, wbuf) = (vec![0u8; 20 << 20], vec![0u8; 10 << 20]);
+    if rbuf.as_ptr() as usize % 4096 != 0 || wbuf.as_ptr() as usize % 4096 != 0 {
+        return Ok(None);
     }
-    impl Drop for Buf {
-        fn drop(&mut self) {
-            // SAFETY: allocated in `new` with this layout.
-            unsafe { dealloc(self.0, self.1) }
-        }
-    }
-    // SAFETY: the buffer is owned by one thread at a time.
-    unsafe impl Send for Buf {}
-
     sync();
     evict(path);
     let size = std::fs::metadata(path)?.len();
@@ -134,21 +111,17 @@ fn direct_mix(path: &Path, out_mb: usize, dir: &Path) -> Result<Option<f64>> {
     let Ok(output) = direct(&target, true) else {
         return Ok(None);
     };
-    let (Some(mut rbuf), Some(mut wbuf)) = (Buf::new(20 << 20), Buf::new(10 << 20)) else {
-        bail!("no memory for the disk measurement");
-    };
     let t = Instant::now();
     let writer = std::thread::spawn(move || -> std::io::Result<()> {
         let total = (out_mb as u64) * 1_000_000;
-        let piece = wbuf.bytes();
         let mut at = 0u64;
         while at < total {
-            output.write_all_at(piece, at)?;
-            at += piece.len() as u64;
+            output.write_all_at(&wbuf, at)?;
+            at += wbuf.len() as u64;
         }
         Ok(())
     });
-    let piece = rbuf.bytes();
+    let piece = &mut rbuf[..];
     let mut at = 0u64;
     let mut refused = false;
     while at < size {

@@ -162,13 +162,10 @@ fn cached_pages(_f: &std::fs::File, _offset: u64, _len: u64) -> Option<u64> {
     None
 }
 
-/// Whether `len` bytes at `offset` of `f` are better read with `O_DIRECT`: a large block
-/// of which less than half is in the page cache (as far as the kernel can tell: without
-/// `cachestat` everything goes through the cache, as before).
-pub(crate) fn prefers_direct(f: &std::fs::File, offset: u64, len: usize) -> bool {
-    if DIRECT == 0 || len < MIN_DIRECT_READ {
-        return false;
-    }
+/// Whether less than half of the `len` bytes at `offset` of `f` is in the page cache, as
+/// far as the kernel can tell (without `cachestat`: no, so everything is read through the
+/// cache as before). Such a block is better read with `O_DIRECT`.
+fn mostly_uncached(f: &std::fs::File, offset: u64, len: usize) -> bool {
     match cached_pages(f, offset, len as u64) {
         Some(pages) => pages.saturating_mul(2 * ALIGN as u64) < len as u64,
         None => false,
@@ -226,20 +223,6 @@ unsafe fn pread_loop(
     })
 }
 
-/// [`pread_loop`] through the page cache.
-///
-/// # Safety
-/// As [`pread_loop`].
-unsafe fn pread_full(
-    f: &std::fs::File,
-    dst: *mut u8,
-    len: usize,
-    offset: u64,
-) -> io::Result<usize> {
-    // SAFETY: forwarded.
-    unsafe { pread_loop(f, dst, len, offset, false) }
-}
-
 fn truncated(offset: u64, len: usize, got: usize) -> io::Error {
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
@@ -251,7 +234,7 @@ fn truncated(offset: u64, len: usize, got: usize) -> io::Error {
 }
 
 /// Read exactly `len` bytes at `offset` of `path` into `dst`: with `O_DIRECT` when the
-/// block is large and cold ([`prefers_direct`]), through the page cache otherwise. A file
+/// block is large and cold ([`mostly_uncached`]), through the page cache otherwise. A file
 /// that ends early is an `UnexpectedEof` error.
 ///
 /// The copy is avoided when `dst` and `offset` have the same alignment (the caller can
@@ -278,7 +261,7 @@ pub(crate) unsafe fn read_into(
             .read(true)
             .custom_flags(DIRECT)
             .open(path)
-        && prefers_direct(&d, offset, len)
+        && mostly_uncached(&d, offset, len)
     {
         // SAFETY: forwarded from the caller.
         done = unsafe { direct_reads(path, &d, offset, dst, len, slack)? };
@@ -289,7 +272,7 @@ pub(crate) unsafe fn read_into(
     // what is left (or everything): buffered
     let f = std::fs::File::open(path)?;
     // SAFETY: `dst+done..dst+len` is the caller's writable memory.
-    let got = unsafe { pread_full(&f, dst.add(done), len - done, offset + done as u64)? };
+    let got = unsafe { pread_loop(&f, dst.add(done), len - done, offset + done as u64, false)? };
     if got < len - done {
         return Err(truncated(offset, len, done + got));
     }
@@ -326,18 +309,18 @@ unsafe fn direct_reads(
             let span = lead + len + trail;
             // SAFETY: `dst-lead..dst+len+trail` is the caller's (within the slack), and
             // `dst-lead` is aligned.
-            let got = unsafe { direct_piece_read(d, dst.sub(lead), span, offset - lead as u64)? };
+            let got = unsafe { pread_loop(d, dst.sub(lead), span, offset - lead as u64, true)? };
             return Ok(got.saturating_sub(lead).min(len));
         }
         let f = std::fs::File::open(path)?;
         // SAFETY: `dst..dst+head` is the caller's.
-        let got = unsafe { pread_full(&f, dst, head, offset)? };
+        let got = unsafe { pread_loop(&f, dst, head, offset, false)? };
         if got < head {
             return Ok(got);
         }
         let body = (len - head) / ALIGN * ALIGN;
         // SAFETY: `dst+head..dst+head+body` is the caller's, aligned for O_DIRECT.
-        let got = unsafe { direct_piece_read(d, dst.add(head), body, offset + head as u64)? };
+        let got = unsafe { pread_loop(d, dst.add(head), body, offset + head as u64, true)? };
         return Ok(head + got);
     }
     // staged: aligned windows of the file into an aligned buffer, then copied
@@ -352,7 +335,7 @@ unsafe fn direct_reads(
         let want = (skip + len - done).min(STAGE);
         let span = want.div_ceil(ALIGN) * ALIGN;
         // SAFETY: the stage buffer owns `STAGE >= span` aligned bytes.
-        let got = unsafe { direct_piece_read(d, stage.ptr, span, start)? };
+        let got = unsafe { pread_loop(d, stage.ptr, span, start, true)? };
         if got <= skip {
             break;
         }
@@ -366,22 +349,6 @@ unsafe fn direct_reads(
         }
     }
     Ok(done)
-}
-
-/// Read an aligned `len` bytes at aligned `offset` with `O_DIRECT`; returns the bytes
-/// read before the end of the file or a refused read (`EINVAL`: the rest is read
-/// buffered).
-///
-/// # Safety
-/// `dst..dst+len` must be the caller's writable memory, aligned to [`ALIGN`].
-unsafe fn direct_piece_read(
-    d: &std::fs::File,
-    dst: *mut u8,
-    len: usize,
-    offset: u64,
-) -> io::Result<usize> {
-    // SAFETY: forwarded.
-    unsafe { pread_loop(d, dst, len, offset, true) }
 }
 
 #[cfg(test)]
@@ -458,7 +425,7 @@ mod tests {
                     if cached_pages(&std::fs::File::open(&path).unwrap(), 0, total as u64).is_some()
                         && len >= MIN_DIRECT_READ
                     {
-                        assert!(prefers_direct(
+                        assert!(mostly_uncached(
                             &std::fs::File::open(&path).unwrap(),
                             offset,
                             len

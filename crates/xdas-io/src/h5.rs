@@ -205,15 +205,6 @@ impl H5Dataset {
         (same_order && Some(dt.size()) == self.dtype.itemsize()).then_some(offset)
     }
 
-    /// Where the rows `rows` of a contiguous dataset lie in its file: (offset, bytes),
-    /// or `None` when the dataset is not read as plain bytes ([`Self::raw_offset`]).
-    fn rows_extent(&self, rows: &Range<usize>) -> Option<(u64, usize)> {
-        let size = self.dtype.itemsize()?;
-        let row = self.shape[1..].iter().product::<usize>() * size;
-        let offset = self.raw_offset()?;
-        Some((offset + (rows.start * row) as u64, rows.len() * row))
-    }
-
     /// Whole rows (full along every dimension but the first) of a large enough block,
     /// read as bytes from the file without the library: with `O_DIRECT` when cold (the
     /// disk's full speed, no page-cache copy), into a buffer placed so that the file's
@@ -232,9 +223,11 @@ impl H5Dataset {
         if !whole_rows || bytes < crate::direct::MIN_DIRECT_READ {
             return Ok(None);
         }
-        let Some((offset, len)) = self.rows_extent(&region[0]) else {
+        let Some(base) = self.raw_offset() else {
             return Ok(None);
         };
+        let row = bytes / region[0].len();
+        let (offset, len) = (base + (region[0].start * row) as u64, bytes);
         let shape: Vec<usize> = region.iter().map(|r| r.len()).collect();
         let err = |source| IoError::Os {
             path: self.path.clone(),
@@ -347,42 +340,6 @@ impl Source for H5DatasetRef {
             )));
         }
         ds.read(region)
-    }
-    /// Ask the OS to read the bytes of the rows of `region` ahead (contiguous datasets
-    /// only: their samples are one block of the file, at the dataset's offset). Not for
-    /// blocks that the read itself will fetch with `O_DIRECT`: that would read them twice.
-    fn prefetch(&self, region: &[Range<usize>]) {
-        if region.len() != self.shape.len() || region.is_empty() || region[0].is_empty() {
-            return;
-        }
-        let Ok(ds) = cached(&self.path, &self.name) else {
-            return;
-        };
-        let Some(offset) = ds.dataset().offset() else {
-            return;
-        };
-        let Some(size) = self.dtype.itemsize() else {
-            return;
-        };
-        let row: usize = self.shape[1..].iter().product::<usize>() * size;
-        let start = offset + (region[0].start * row) as u64;
-        let len = region[0].len() * row;
-        let Ok(f) = std::fs::File::open(&self.path) else {
-            return;
-        };
-        if ds.rows_extent(&region[0]).is_some() && crate::direct::prefers_direct(&f, start, len) {
-            return;
-        }
-        use std::os::fd::AsRawFd;
-        // SAFETY: a valid descriptor; the call only schedules reads into the cache.
-        unsafe {
-            libc::posix_fadvise(
-                f.as_raw_fd(),
-                start as libc::off_t,
-                len as libc::off_t,
-                libc::POSIX_FADV_WILLNEED,
-            )
-        };
     }
     fn pieces(&self) -> Option<Vec<Piece>> {
         Some(vec![Piece::whole(&self.path, &self.name, &self.shape)])

@@ -30,12 +30,6 @@ pub trait Source: Send + Sync + fmt::Debug {
     fn pieces(&self) -> Option<Vec<Piece>> {
         None
     }
-    /// A hint that `region` will be read soon: start fetching it in the background
-    /// (a chunked reader calls it for the next chunk before reading the current one).
-    /// The default does nothing; errors are ignored.
-    fn prefetch(&self, region: &[Range<usize>]) {
-        let _ = region;
-    }
 }
 
 /// Where a block of a source lives: `count` samples per axis of `dataset` in `file`
@@ -205,21 +199,6 @@ impl Source for Stack {
             return Ok(blocks.pop().expect("one block"));
         }
         Data::concatenate(self.axis, &blocks)
-    }
-    fn prefetch(&self, region: &[Range<usize>]) {
-        if check_region(&self.shape, region).is_err() {
-            return;
-        }
-        let want = &region[self.axis];
-        for (i, p) in self.parts.iter().enumerate() {
-            let (lo, hi) = (self.offsets[i], self.offsets[i + 1]);
-            let (a, b) = (want.start.max(lo), want.end.min(hi));
-            if a < b {
-                let mut r = region.to_vec();
-                r[self.axis] = a - lo..b - lo;
-                p.prefetch(&r);
-            }
-        }
     }
     fn pieces(&self) -> Option<Vec<Piece>> {
         let mut all = Vec::new();
@@ -443,12 +422,6 @@ impl LazyArray {
         }
         self.coords = coords;
         Ok(self)
-    }
-
-    /// Hint that this selection will be read soon: where the storage allows (contiguous
-    /// native datasets), the operating system starts reading it in the background.
-    pub fn prefetch(&self) {
-        self.source.prefetch(&self.region)
     }
 
     /// Read the selection as stored.

@@ -1536,45 +1536,6 @@ fn rewritten_files_read_back_new_samples() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// `prefetch` is a hint: on single files, stacked files, selections and empty
-/// selections it changes nothing that is read.
-#[test]
-fn prefetch_is_only_a_hint() {
-    let dir = std::env::temp_dir().join(format!("xdas-prefetch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let t0 = t0();
-    let mut files = Vec::new();
-    for k in 0..3usize {
-        let start = Datetime::from_ns(t0.ns() + (k * 50) as i64 * 1_000_000);
-        let da = DataArray::new(
-            ArrayD::from_shape_fn(IxDyn(&[50, 4]), |ix| (k * 1000 + ix[0] * 4 + ix[1]) as f32),
-            &["time", "distance"],
-            vec![(
-                "time",
-                Coordinate::from_block_time(start, 50, Timedelta::from_ns(1_000_000), "time"),
-            )],
-        )
-        .unwrap();
-        let p = dir.join(format!("{k}.nc"));
-        native::write(&da, &p, &WriteOptions::default()).unwrap();
-        files.push(p);
-    }
-    let one = xdas_io::open(&files[0]).unwrap();
-    let LazyCollection::Array(all) = xdas_io::open_mfdataarray(&files, "time").unwrap() else {
-        panic!("one array expected")
-    };
-    for a in [&one, &all] {
-        let n = a.shape()[0];
-        for (lo, hi) in [(0, n), (10, 30), (n, n), (n - 1, n)] {
-            let part = a.isel("time", lo, hi).unwrap();
-            let before = part.load_as::<f32>().unwrap();
-            part.prefetch();
-            assert!(part.load_as::<f32>().unwrap().equals(&before));
-        }
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
 /// Large blocks of whole rows of a contiguous dataset are read from the file directly
 /// (with `O_DIRECT` when cold): cold and warm, single and stacked files, blocks at rows
 /// whose bytes start anywhere in a disk block, int16 / float32 / float64 — the samples

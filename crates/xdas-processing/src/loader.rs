@@ -116,8 +116,8 @@ pub struct ArrayLoader {
     pos: usize,
     as_f64: bool,
     row_bytes: u64,
-    /// The chunk at this position, being read ahead.
-    ahead: Option<(usize, std::thread::JoinHandle<Result<Chunk>>)>,
+    /// The chunk at `pos`, being read ahead (`seek` drops it).
+    ahead: Option<std::thread::JoinHandle<Result<Chunk>>>,
 }
 
 impl ArrayLoader {
@@ -179,7 +179,7 @@ impl ArrayLoader {
         })
     }
 
-    /// Load chunk `position` (its samples `start..stop`).
+    /// Load the samples `start..stop` along `dim` of `array` as one chunk.
     fn load(
         array: &LazyArray,
         dim: &str,
@@ -197,7 +197,7 @@ impl ArrayLoader {
 
     /// Wait for the chunk being read ahead, if any, and forget it.
     fn cancel_ahead(&mut self) {
-        if let Some((_, handle)) = self.ahead.take() {
+        if let Some(handle) = self.ahead.take() {
             let _ = handle.join();
         }
     }
@@ -245,17 +245,12 @@ impl Loader for ArrayLoader {
         let stop = (start + self.step).min(self.len);
         let bytes = (stop - start) as u64 * self.row_bytes;
         let chunk = match self.ahead.take() {
-            Some((at, handle)) if at == self.pos => handle.join().unwrap_or_else(|_| {
+            Some(handle) => handle.join().unwrap_or_else(|_| {
                 Err(ProcessError::Invalid(
                     "the read-ahead thread panicked".into(),
                 ))
             }),
-            other => {
-                if let Some((_, handle)) = other {
-                    let _ = handle.join();
-                }
-                Self::load(&self.array, &self.dim, start, stop, self.as_f64)
-            }
+            None => Self::load(&self.array, &self.dim, start, stop, self.as_f64),
         };
         self.pos += 1;
         // the next chunk comes from the disk while this one is handed on
@@ -266,7 +261,7 @@ impl Loader for ArrayLoader {
                 .name("xdas-read-ahead".into())
                 .spawn(move || Self::load(&array, &dim, stop, next_stop, as_f64));
             if let Ok(handle) = handle {
-                self.ahead = Some((self.pos, handle));
+                self.ahead = Some(handle);
             }
         }
         Some(chunk.map(|c| (c, bytes)))

@@ -33,6 +33,12 @@ fn werr(e: impl std::fmt::Display) -> ProcessError {
     ProcessError::Write(e.to_string())
 }
 
+/// The outcome of a file written on a helper thread, once it is done.
+fn finished(h: std::thread::JoinHandle<Result<()>>) -> Result<()> {
+    h.join()
+        .unwrap_or_else(|_| Err(werr("the file-writing thread panicked")))
+}
+
 fn is_chunk_file(name: &str) -> Option<usize> {
     let stem = name.strip_suffix(".nc")?;
     (stem.len() == 9 && stem.bytes().all(|b| b.is_ascii_digit())).then(|| stem.parse().ok())?
@@ -90,12 +96,7 @@ impl DataArrayWriter {
 
     /// Wait for the file being written on the helper thread; its error, if any.
     fn settle(&mut self) -> Result<()> {
-        match self.inflight.take() {
-            Some(h) => h
-                .join()
-                .unwrap_or_else(|_| Err(werr("the file-writing thread panicked"))),
-            None => Ok(()),
-        }
+        self.inflight.take().map_or(Ok(()), finished)
     }
 
     /// Delete chunk files numbered `from` and above, and the index.
@@ -149,10 +150,7 @@ impl Writer for DataArrayWriter {
         let previous = self.inflight.replace(handle);
         self.written.push(Some(described));
         self.unsynced.push(path);
-        if let Some(h) = previous {
-            h.join()
-                .unwrap_or_else(|_| Err(werr("the file-writing thread panicked")))?;
-        }
+        previous.map_or(Ok(()), finished)?;
         Ok(bytes)
     }
 
